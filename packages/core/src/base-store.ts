@@ -1,0 +1,221 @@
+import { readCallOptions, readTtl } from './call-options.js';
+import type { Capabilities } from './capabilities.js';
+import { type Encoded, encodedSize, type ValueCodec } from './codec.js';
+import { ErrorCode, StateError } from './errors.js';
+import { checkKey, checkPrefix, describeType } from './keys.js';
+import { type ExecuteOptions, type Executor, Op, type WireEntry } from './operations.js';
+import type { CallOptions, Entry, KeyOf, SetOptions, Store } from './store.js';
+
+/** What a {@link BaseStore} is made of. */
+export interface BaseStoreOptions {
+  /** Where validated, encoded calls run. */
+  executor: Executor;
+  /** The value codec; its `keeps` must agree with `capabilities`. */
+  codec: ValueCodec;
+  /** The store's declared capabilities. */
+  capabilities: Capabilities;
+  /** Default timeout of every call, in ms. */
+  timeout: number;
+  /** Names the store in error messages, e.g. `ipc`, `redis`. */
+  label: string;
+}
+
+/**
+ * The one implementation of {@link Store}: validates keys, values and options, encodes
+ * values with the codec, hands the call to an {@link Executor}, and decodes the result.
+ * Public methods validate; the executor implements. Every transport is a `BaseStore`
+ * over its own executor, so the rules are identical everywhere.
+ */
+export class BaseStore<S extends object = Record<string, unknown>> implements Store<S> {
+  readonly capabilities: Capabilities;
+  readonly #executor: Executor;
+  readonly #codec: ValueCodec;
+  readonly #timeout: number;
+  readonly #label: string;
+  #closing: Promise<void> | undefined;
+
+  constructor(options: BaseStoreOptions) {
+    this.capabilities = options.capabilities;
+    this.#executor = options.executor;
+    this.#codec = options.codec;
+    this.#timeout = options.timeout;
+    this.#label = options.label;
+  }
+
+  async get<K extends KeyOf<S>>(key: K, opts?: CallOptions): Promise<S[K] | undefined> {
+    const options = this.#begin(opts);
+    this.#key(key);
+    return this.#decode(await this.#executor.execute(Op.get, [key], options)) as S[K] | undefined;
+  }
+
+  async set<K extends KeyOf<S>>(key: K, value: S[K], opts?: SetOptions): Promise<void> {
+    const options = this.#begin(opts);
+    const ttl = this.#ttl(opts);
+    this.#key(key);
+    await this.#executor.execute(Op.set, [key, this.#encode(value), ttl], options);
+  }
+
+  async delete(key: KeyOf<S>, opts?: CallOptions): Promise<boolean> {
+    const options = this.#begin(opts);
+    this.#key(key);
+    return this.#executor.execute(Op.delete, [key], options);
+  }
+
+  async has(key: KeyOf<S>, opts?: CallOptions): Promise<boolean> {
+    const options = this.#begin(opts);
+    this.#key(key);
+    return this.#executor.execute(Op.has, [key], options);
+  }
+
+  async keys(prefix = '', opts?: CallOptions): Promise<string[]> {
+    const options = this.#begin(opts);
+    const error = checkPrefix(prefix, this.capabilities.maxKeyBytes);
+    if (error) throw error;
+    return this.#executor.execute(Op.keys, [prefix], options);
+  }
+
+  async clear(opts?: CallOptions): Promise<void> {
+    await this.#executor.execute(Op.clear, [], this.#begin(opts));
+  }
+
+  async getMany<K extends KeyOf<S>>(keys: K[], opts?: CallOptions): Promise<(S[K] | undefined)[]> {
+    const options = this.#begin(opts);
+    this.#keyList(keys);
+    if (keys.length === 0) return [];
+    const values = await this.#executor.execute(Op.getMany, [keys], options);
+    if (!Array.isArray(values) || values.length !== keys.length) throw this.#protocol('getMany');
+    return values.map((value) => this.#decode(value)) as (S[K] | undefined)[];
+  }
+
+  async setMany(entries: Entry<S>[], opts?: CallOptions): Promise<void> {
+    const options = this.#begin(opts);
+    if (!Array.isArray(entries))
+      throw new StateError(
+        ErrorCode.INVALID_KEY,
+        `${this.#label}: setMany() takes an array of entries`,
+      );
+    const wire: WireEntry[] = entries.map((entry) => {
+      if (typeof entry !== 'object' || entry === null) {
+        throw new StateError(
+          ErrorCode.INVALID_KEY,
+          `${this.#label}: setMany() entry is ${describeType(entry)}, not { key, value }`,
+        );
+      }
+      const ttl = this.#ttl(entry);
+      this.#key(entry.key);
+      return [entry.key, this.#encode(entry.value), ttl];
+    });
+    if (wire.length === 0) return;
+    await this.#executor.execute(Op.setMany, [wire], options);
+  }
+
+  async deleteMany(keys: KeyOf<S>[], opts?: CallOptions): Promise<number> {
+    const options = this.#begin(opts);
+    this.#keyList(keys);
+    if (keys.length === 0) return 0;
+    return this.#executor.execute(Op.deleteMany, [keys], options);
+  }
+
+  async increment(key: KeyOf<S>, by = 1, opts?: CallOptions): Promise<number> {
+    const options = this.#begin(opts);
+    this.#key(key);
+    if (!Number.isSafeInteger(by)) {
+      throw new StateError(
+        ErrorCode.INVALID_VALUE,
+        `${this.#label}: increment() takes a safe integer, got ${describeType(by)}`,
+      );
+    }
+    return this.#executor.execute(Op.increment, [key, by], options);
+  }
+
+  async setIfAbsent<K extends KeyOf<S>>(key: K, value: S[K], opts?: SetOptions): Promise<boolean> {
+    const options = this.#begin(opts);
+    const ttl = this.#ttl(opts);
+    this.#key(key);
+    return this.#executor.execute(Op.setIfAbsent, [key, this.#encode(value), ttl], options);
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= this.#executor.close();
+    return this.#closing;
+  }
+
+  #begin(opts: CallOptions | undefined): ExecuteOptions {
+    if (this.#closing)
+      throw new StateError(ErrorCode.CLOSED, `${this.#label}: the store is closed`);
+    return readCallOptions(opts, this.#timeout);
+  }
+
+  #ttl(opts: { ttl?: number } | undefined): number {
+    const ttl = readTtl(opts?.ttl);
+    if (ttl !== 0 && !this.capabilities.ttl) {
+      throw new StateError(
+        ErrorCode.NOT_SUPPORTED,
+        `${this.#label}: this store does not support ttl`,
+      );
+    }
+    return ttl;
+  }
+
+  #key(key: unknown): void {
+    const error = checkKey(key, this.capabilities.maxKeyBytes);
+    if (error) {
+      error.message = `${this.#label}: ${error.message}`;
+      throw error;
+    }
+  }
+
+  #keyList(keys: unknown): void {
+    if (!Array.isArray(keys))
+      throw new StateError(
+        ErrorCode.INVALID_KEY,
+        `${this.#label}: expected an array of keys, got ${describeType(keys)}`,
+      );
+    for (const key of keys) this.#key(key);
+  }
+
+  #encode(value: unknown): Encoded {
+    if (value === undefined) {
+      throw new StateError(
+        ErrorCode.INVALID_VALUE,
+        `${this.#label}: undefined is not a value; use delete()`,
+      );
+    }
+    let encoded: Encoded;
+    try {
+      encoded = this.#codec.encode(value);
+    } catch (error) {
+      if (StateError.is(error)) throw error;
+      throw new StateError(
+        ErrorCode.INVALID_VALUE,
+        `${this.#label}: the ${this.#codec.name} codec cannot encode this value`,
+        { cause: error },
+      );
+    }
+    if (encodedSize(encoded) > this.capabilities.maxValueBytes) {
+      throw new StateError(
+        ErrorCode.TOO_LARGE,
+        `${this.#label}: value is over the ${this.capabilities.maxValueBytes}-byte limit`,
+      );
+    }
+    return encoded;
+  }
+
+  #decode(value: unknown): unknown {
+    if (value === null) return undefined;
+    if (!this.#codec.isEncoded(value)) throw this.#protocol('get');
+    try {
+      return this.#codec.decode(value);
+    } catch (error) {
+      throw new StateError(
+        ErrorCode.PROTOCOL,
+        `${this.#label}: a stored value could not be decoded by the ${this.#codec.name} codec`,
+        { cause: error },
+      );
+    }
+  }
+
+  #protocol(op: string): StateError {
+    return new StateError(ErrorCode.PROTOCOL, `${this.#label}: ${op}() got a malformed reply`);
+  }
+}

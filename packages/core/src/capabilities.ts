@@ -1,0 +1,50 @@
+/**
+ * What a store can do, declared by its implementation (never inferred at run time).
+ * The conformance suite first checks that a store's manifest equals the one its test
+ * expects, then runs or skips whole groups of tests by these flags.
+ */
+export interface Capabilities {
+  /** Buffers and typed arrays round-trip with their exact type. */
+  readonly binary: boolean;
+  /** Date, Map, Set, BigInt, `undefined` inside containers, NaN, ±Infinity and -0 round-trip. */
+  readonly structured: boolean;
+  /** `SetOptions.ttl` is honoured. */
+  readonly ttl: boolean;
+  /** Other processes see the same data (false for the in-process memory store). */
+  readonly shared: boolean;
+  /** Data outlives the process that holds it (Redis with persistence). */
+  readonly persistent: boolean;
+  /** `increment` and `setIfAbsent` are atomic across every client of the holder. */
+  readonly atomic: boolean;
+  /** The largest key, in UTF-8 bytes. */
+  readonly maxKeyBytes: number;
+  /** The largest encoded value, in bytes. */
+  readonly maxValueBytes: number;
+}
+
+/** The flags of {@link Capabilities}; every flag defaults to `false`. */
+export type CapabilityFlag = {
+  [K in keyof Capabilities]: Capabilities[K] extends boolean ? K : never;
+}[keyof Capabilities];
+
+/** Default key size limit: 1 KiB of UTF-8. */
+export const DEFAULT_MAX_KEY_BYTES = 1024;
+/** Default encoded value size limit: 64 MiB. */
+export const DEFAULT_MAX_VALUE_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Builds a frozen capabilities manifest. Every flag not given is `false`; the limits
+ * default to {@link DEFAULT_MAX_KEY_BYTES} and {@link DEFAULT_MAX_VALUE_BYTES}.
+ */
+export function defineCapabilities(declared: Partial<Capabilities>): Capabilities {
+  return Object.freeze({
+    binary: declared.binary ?? false,
+    structured: declared.structured ?? false,
+    ttl: declared.ttl ?? false,
+    shared: declared.shared ?? false,
+    persistent: declared.persistent ?? false,
+    atomic: declared.atomic ?? false,
+    maxKeyBytes: declared.maxKeyBytes ?? DEFAULT_MAX_KEY_BYTES,
+    maxValueBytes: declared.maxValueBytes ?? DEFAULT_MAX_VALUE_BYTES,
+  });
+}

@@ -1,0 +1,347 @@
+import { randomUUID } from 'node:crypto';
+import { checkTimeout, DEFAULT_TIMEOUT_MS } from './call-options.js';
+import { ErrorCode, isStateErrorCode, StateError, type StateErrorCode } from './errors.js';
+import {
+  type ClientFrame,
+  FRAME_TAG,
+  type HostFrame,
+  isTagged,
+  PROTOCOL_VERSION,
+  type WireCall,
+  type WireReply,
+} from './frames.js';
+import type { Link } from './link.js';
+import type { ExecuteOptions, Executor, OpArgs, OpCode, OpResult } from './operations.js';
+import { PendingCalls } from './pending-calls.js';
+
+/** Options of {@link ClientEngine}. */
+export interface ClientEngineOptions {
+  /** The carrier to the host. The engine opens it and closes it on `close()`. */
+  link: Link;
+  /** The value codec's name, checked by the host in the handshake. */
+  codec: string;
+  /** @default '' */
+  namespace?: string;
+  maxKeyBytes: number;
+  maxValueBytes: number;
+  /**
+   * Most calls queued or in flight; past it calls reject with `OVERLOADED` at once.
+   * @default 16384
+   */
+  maxPending?: number;
+  /**
+   * How long to wait for the host's welcome before calls reject with `UNAVAILABLE`, in ms.
+   * @default 5000
+   */
+  handshakeTimeout?: number;
+  /**
+   * Bytes of values after which a frame is sent and a new one started, so that small calls
+   * are not stuck behind one huge frame.
+   * @default 1048576 (1 MiB)
+   */
+  frameBudgetBytes?: number;
+  /** Names the transport in error messages. @default 'client' */
+  label?: string;
+}
+
+/** Counters of a {@link ClientEngine}. */
+export interface ClientEngineStats {
+  pending: number;
+  queued: number;
+  timers: number;
+  timeouts: number;
+  framesOut: number;
+  framesIn: number;
+  foreignIn: number;
+}
+
+type State =
+  | { kind: 'connecting' }
+  | { kind: 'ready' }
+  | { kind: 'failed'; code: StateErrorCode; reason: string; sticky: boolean }
+  | { kind: 'closed' };
+
+const HELLO_RETRY_MS = [0, 25, 50, 100, 200, 400, 800];
+
+/**
+ * The client half of the protocol: request ids (a UUID per client plus a counter), the
+ * pending-call table with timeouts and aborts, a handshake with the host, calls made in the
+ * same tick coalesced into one frame, a bounded queue (`OVERLOADED`), back-pressure, and
+ * exactly-once settlement. Transports give it a {@link Link}; it does the rest.
+ */
+export class ClientEngine implements Executor {
+  /** This client's id, a random UUID. */
+  readonly id = randomUUID();
+  readonly #link: Link;
+  readonly #pending: PendingCalls;
+  readonly #label: string;
+  readonly #hello: ClientFrame;
+  readonly #maxPending: number;
+  readonly #handshakeTimeout: number;
+  readonly #frameBudgetBytes: number;
+  #queue: WireCall[] = [];
+  #state: State = { kind: 'connecting' };
+  #maxCallsPerFrame = 1024;
+  #congested = false;
+  #flushScheduled = false;
+  #helloTimer: NodeJS.Timeout | undefined;
+  #helloDeadline = 0;
+  #helloAttempt = 0;
+  #framesOut = 0;
+  #framesIn = 0;
+  #foreignIn = 0;
+
+  constructor(options: ClientEngineOptions) {
+    this.#link = options.link;
+    this.#label = options.label ?? 'client';
+    this.#maxPending = options.maxPending ?? 16_384;
+    this.#handshakeTimeout = checkTimeout(
+      options.handshakeTimeout ?? DEFAULT_TIMEOUT_MS,
+      'handshakeTimeout',
+    );
+    this.#frameBudgetBytes = options.frameBudgetBytes ?? 1024 * 1024;
+    this.#pending = new PendingCalls(this.#label, {
+      busy: () => this.#link.ref?.(),
+      idle: () => this.#link.unref?.(),
+    });
+    this.#hello = {
+      [FRAME_TAG]: PROTOCOL_VERSION,
+      k: 'hello',
+      from: this.id,
+      codec: options.codec,
+      namespace: options.namespace ?? '',
+      maxKeyBytes: options.maxKeyBytes,
+      maxValueBytes: options.maxValueBytes,
+    };
+    this.#link.open({
+      message: (message) => this.#receive(message),
+      close: (reason) => this.#lost(reason),
+      drain: () => {
+        this.#congested = false;
+        this.#scheduleFlush();
+      },
+    });
+    this.#link.unref?.();
+    this.#startHandshake();
+  }
+
+  /** Counters, for tests and `stats()` of transports. */
+  stats(): ClientEngineStats {
+    return {
+      pending: this.#pending.size,
+      queued: this.#queue.length,
+      timers: this.#pending.timers + (this.#helloTimer ? 1 : 0),
+      timeouts: this.#pending.timeouts,
+      framesOut: this.#framesOut,
+      framesIn: this.#framesIn,
+      foreignIn: this.#foreignIn,
+    };
+  }
+
+  execute<O extends OpCode>(op: O, args: OpArgs[O], options: ExecuteOptions): Promise<OpResult[O]> {
+    const state = this.#state;
+    if (state.kind === 'closed') {
+      return Promise.reject(
+        new StateError(ErrorCode.CLOSED, `${this.#label}: the store is closed`),
+      );
+    }
+    if (state.kind === 'failed') {
+      if (state.sticky)
+        return Promise.reject(new StateError(state.code, `${this.#label}: ${state.reason}`));
+      this.#startHandshake();
+    }
+    if (this.#pending.size >= this.#maxPending) {
+      return Promise.reject(
+        new StateError(
+          ErrorCode.OVERLOADED,
+          `${this.#label}: ${this.#maxPending} calls already pending`,
+          { maybeApplied: false },
+        ),
+      );
+    }
+    const { id, promise } = this.#pending.create(op, options.timeout, options.signal);
+    if (this.#pending.has(id)) {
+      this.#queue.push([id, op, ...args]);
+      this.#scheduleFlush();
+    }
+    return promise as Promise<OpResult[O]>;
+  }
+
+  close(): Promise<void> {
+    if (this.#state.kind !== 'closed') {
+      const wasReady = this.#state.kind === 'ready';
+      this.#state = { kind: 'closed' };
+      this.#stopHello();
+      this.#queue = [];
+      this.#pending.failAll(ErrorCode.CLOSED, 'was pending when the store closed');
+      if (wasReady) this.#link.send({ [FRAME_TAG]: PROTOCOL_VERSION, k: 'bye', from: this.id });
+      this.#link.close();
+    }
+    return Promise.resolve();
+  }
+
+  #startHandshake(): void {
+    this.#state = { kind: 'connecting' };
+    this.#helloAttempt = 0;
+    this.#helloDeadline = performance.now() + this.#handshakeTimeout;
+    this.#sendHello();
+  }
+
+  // The host may start listening after this client sent its first hello (a fork child
+  // attached a moment later), so the hello is repeated with backoff until the deadline.
+  #sendHello(): void {
+    this.#helloTimer = undefined;
+    if (this.#state.kind !== 'connecting') return;
+    const remaining = this.#helloDeadline - performance.now();
+    if (remaining <= 0) {
+      this.#fail(
+        ErrorCode.UNAVAILABLE,
+        `no statewire host answered on ${this.#link.label} within ${this.#handshakeTimeout} ms (is the host serving?)`,
+        false,
+      );
+      return;
+    }
+    this.#link.send(this.#hello);
+    this.#framesOut++;
+    const delay = HELLO_RETRY_MS[
+      Math.min(++this.#helloAttempt, HELLO_RETRY_MS.length - 1)
+    ] as number;
+    this.#helloTimer = setTimeout(() => this.#sendHello(), Math.min(delay, remaining));
+    this.#helloTimer.unref();
+  }
+
+  #stopHello(): void {
+    if (this.#helloTimer) clearTimeout(this.#helloTimer);
+    this.#helloTimer = undefined;
+  }
+
+  #scheduleFlush(): void {
+    if (
+      this.#flushScheduled ||
+      this.#state.kind !== 'ready' ||
+      this.#congested ||
+      this.#queue.length === 0
+    )
+      return;
+    this.#flushScheduled = true;
+    // setImmediate, not a microtask: every call issued during this turn of the event loop,
+    // including those issued from promise continuations, joins the same frame.
+    setImmediate(() => {
+      this.#flushScheduled = false;
+      this.#flush();
+    });
+  }
+
+  #flush(): void {
+    while (this.#state.kind === 'ready' && !this.#congested && this.#queue.length > 0) {
+      const calls: WireCall[] = [];
+      let bytes = 0;
+      let taken = 0;
+      for (; taken < this.#queue.length; taken++) {
+        if (calls.length >= this.#maxCallsPerFrame || bytes >= this.#frameBudgetBytes) break;
+        const call = this.#queue[taken] as WireCall;
+        // A call that timed out or was aborted while queued is never sent.
+        if (!this.#pending.has(call[0])) continue;
+        calls.push(call);
+        bytes += callBytes(call);
+      }
+      this.#queue = taken === this.#queue.length ? [] : this.#queue.slice(taken);
+      if (calls.length === 0) continue;
+      for (const call of calls) this.#pending.markSent(call[0]);
+      this.#framesOut++;
+      if (!this.#link.send({ [FRAME_TAG]: PROTOCOL_VERSION, k: 'req', from: this.id, c: calls }))
+        this.#congested = true;
+    }
+  }
+
+  #receive(message: unknown): void {
+    if (!isTagged(message)) {
+      this.#foreignIn++;
+      return;
+    }
+    const frame = message as Partial<HostFrame> & Record<string, unknown>;
+    if (frame.to !== this.id) {
+      // Another client on the same channel (two stores in one worker), or a forgery.
+      this.#foreignIn++;
+      return;
+    }
+    this.#framesIn++;
+    if (message[FRAME_TAG] !== PROTOCOL_VERSION) {
+      this.#fail(
+        ErrorCode.PROTOCOL,
+        `the host speaks protocol v${String(message[FRAME_TAG])}, this client v${PROTOCOL_VERSION}; install matching @statewire versions`,
+        true,
+      );
+      return;
+    }
+    switch (frame.k) {
+      case 'welcome':
+        if (this.#state.kind !== 'connecting') return;
+        this.#stopHello();
+        if (
+          Number.isSafeInteger(frame.maxCallsPerFrame) &&
+          (frame.maxCallsPerFrame as number) > 0
+        ) {
+          this.#maxCallsPerFrame = frame.maxCallsPerFrame as number;
+        }
+        this.#state = { kind: 'ready' };
+        this.#scheduleFlush();
+        return;
+      case 'refuse':
+        this.#fail(
+          ErrorCode.PROTOCOL,
+          `the host refused this client: ${String(frame.message)}`,
+          true,
+        );
+        return;
+      case 'res':
+        if (Array.isArray(frame.r)) for (const reply of frame.r) this.#settle(reply);
+        return;
+      default:
+        this.#foreignIn++;
+    }
+  }
+
+  #settle(reply: unknown): void {
+    if (!Array.isArray(reply) || typeof reply[0] !== 'number') return;
+    const [id, status] = reply as WireReply;
+    if (status === 0) {
+      this.#pending.resolve(id, reply[2]);
+    } else if (status === 1) {
+      const code = isStateErrorCode(reply[2]) ? reply[2] : ErrorCode.BACKEND;
+      this.#pending.reject(
+        id,
+        new StateError(code, `${this.#label}: host replied: ${String(reply[3])}`),
+      );
+    }
+  }
+
+  #lost(reason: unknown): void {
+    if (this.#state.kind === 'closed') return;
+    this.#fail(
+      ErrorCode.CONNECTION_LOST,
+      `the channel to the host (${this.#link.label}) closed`,
+      true,
+      reason,
+    );
+  }
+
+  #fail(code: StateErrorCode, reason: string, sticky: boolean, cause?: unknown): void {
+    this.#stopHello();
+    this.#state = { kind: 'failed', code, reason, sticky };
+    this.#queue = [];
+    this.#pending.failAll(code, `failed: ${reason}`, cause);
+    if (sticky) this.#link.close();
+  }
+}
+
+function callBytes(call: WireCall): number {
+  let bytes = 16;
+  for (let i = 2; i < call.length; i++) {
+    const arg = call[i];
+    if (typeof arg === 'string') bytes += arg.length;
+    else if (arg instanceof Uint8Array) bytes += arg.byteLength;
+    else if (Array.isArray(arg)) bytes += arg.length * 16;
+  }
+  return bytes;
+}

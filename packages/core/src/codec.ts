@@ -1,0 +1,30 @@
+import type { Capabilities } from './capabilities.js';
+
+/** A value as a codec encodes it: text or bytes. The holder stores it as it is. */
+export type Encoded = string | Uint8Array;
+
+/**
+ * Turns values into {@link Encoded} form and back. A codec declares what it keeps; it
+ * never silently changes a value: `encode` throws a `StateError` with `INVALID_VALUE` for
+ * anything that would not decode to an equal value of the same types.
+ */
+export interface ValueCodec {
+  /** The codec's name, compared in the handshake (for example `json`, `msgpack`). */
+  readonly name: string;
+  /** What the codec keeps, copied into a store's capabilities. */
+  readonly keeps: Pick<Capabilities, 'binary' | 'structured'>;
+  /**
+   * Encodes one value.
+   * @throws StateError `INVALID_VALUE` when the value would not round-trip exactly
+   */
+  encode(value: unknown): Encoded;
+  /** Decodes what `encode` produced. */
+  decode(encoded: Encoded): unknown;
+  /** Whether `data` has this codec's encoded form (the holder checks frames with it). */
+  isEncoded(data: unknown): data is Encoded;
+}
+
+/** The size of an encoded value in bytes (UTF-8 for text). */
+export function encodedSize(encoded: Encoded): number {
+  return typeof encoded === 'string' ? Buffer.byteLength(encoded, 'utf8') : encoded.byteLength;
+}

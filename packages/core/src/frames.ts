@@ -1,0 +1,88 @@
+import type { OpCode } from './operations.js';
+
+/**
+ * The tag field every statewire frame carries; its value is the protocol version. Anything
+ * on a channel without it is foreign (cluster's own messages, other libraries) and ignored.
+ * There is never a `cmd` field: Node treats `cmd: 'NODE_…'` messages as its own.
+ */
+export const FRAME_TAG = '__statewire';
+
+/** The protocol version this copy of core speaks. A new version is a major release. */
+export const PROTOCOL_VERSION = 1;
+
+/** What a client announces when it connects. */
+export interface HelloFrame {
+  [FRAME_TAG]: number;
+  k: 'hello';
+  /** The client id: a random UUID, unique per client. */
+  from: string;
+  codec: string;
+  namespace: string;
+  maxKeyBytes: number;
+  maxValueBytes: number;
+}
+
+/** The host accepts a client. */
+export interface WelcomeFrame {
+  [FRAME_TAG]: number;
+  k: 'welcome';
+  to: string;
+  /** Most calls the host takes in one request frame. */
+  maxCallsPerFrame: number;
+}
+
+/** The host refuses a client (version, codec or limits differ). */
+export interface RefuseFrame {
+  [FRAME_TAG]: number;
+  k: 'refuse';
+  to: string;
+  message: string;
+}
+
+/** One call: `[id, op, ...args]`, args as in `OpArgs`. */
+export type WireCall = [id: number, op: OpCode, ...args: unknown[]];
+
+/** Calls of one client, in the order issued. */
+export interface RequestFrame {
+  [FRAME_TAG]: number;
+  k: 'req';
+  from: string;
+  c: WireCall[];
+}
+
+/** A reply: `[id, 0, result]` on success, `[id, 1, code, message]` on failure. */
+export type WireReply =
+  | [id: number, ok: 0, result: unknown]
+  | [id: number, failed: 1, code: string, message: string];
+
+/** Replies to one client, in the order its calls were applied. */
+export interface ResponseFrame {
+  [FRAME_TAG]: number;
+  k: 'res';
+  to: string;
+  r: WireReply[];
+}
+
+/** A client leaves; the host forgets it. */
+export interface ByeFrame {
+  [FRAME_TAG]: number;
+  k: 'bye';
+  from: string;
+}
+
+/** A frame from a client to a host. */
+export type ClientFrame = HelloFrame | RequestFrame | ByeFrame;
+/** A frame from a host to a client. */
+export type HostFrame = WelcomeFrame | RefuseFrame | ResponseFrame;
+/** Any statewire frame. */
+export type Frame = ClientFrame | HostFrame;
+
+/** Whether `message` carries the statewire tag (of any version). */
+export function isTagged(message: unknown): message is { [FRAME_TAG]: unknown; k?: unknown } {
+  return (
+    typeof message === 'object' &&
+    message !== null &&
+    !Array.isArray(message) &&
+    Object.hasOwn(message, FRAME_TAG)
+  );
+}

@@ -1,0 +1,289 @@
+import type { ValueCodec } from './codec.js';
+import { type DispatchContext, type DispatchLimits, dispatch } from './dispatch.js';
+import { ErrorCode, StateError } from './errors.js';
+import { FRAME_TAG, type HostFrame, isTagged, PROTOCOL_VERSION, type WireReply } from './frames.js';
+import { assertNamespace } from './keys.js';
+import type { Link } from './link.js';
+import type { MemoryBackend } from './memory-backend.js';
+
+/** Options of {@link HostEngine}. */
+export interface HostEngineOptions {
+  /** Where the data lives. */
+  backend: MemoryBackend;
+  /** The value codec; clients must announce the same codec name. */
+  codec: ValueCodec;
+  /** @default 1024 */
+  maxKeyBytes?: number;
+  /** @default 67108864 (64 MiB) */
+  maxValueBytes?: number;
+  /**
+   * Most calls taken from one request frame; the rest reject with `OVERLOADED`.
+   * @default 4096
+   */
+  maxCallsPerFrame?: number;
+  /**
+   * Most keys or entries in one `getMany` / `setMany` / `deleteMany`.
+   * @default 100000
+   */
+  maxBatchKeys?: number;
+  /**
+   * Most clients on one link (a worker that keeps connecting is bounded).
+   * @default 64
+   */
+  maxClientsPerLink?: number;
+  /** Names the host in messages. @default 'host' */
+  label?: string;
+}
+
+/** Counters of a {@link HostEngine}. */
+export interface HostStats {
+  /** Links (workers, children, threads) attached now. */
+  links: number;
+  /** Clients that completed the handshake and are attached now. */
+  clients: number;
+  /** Calls answered. */
+  calls: number;
+  framesIn: number;
+  framesOut: number;
+  /** Messages without the statewire tag, ignored. */
+  foreignIn: number;
+  /** Tagged frames that were malformed, from unknown clients, or refused. */
+  malformedIn: number;
+  /** Calls answered with an error. */
+  errors: number;
+}
+
+interface Session {
+  context: DispatchContext;
+}
+
+interface Attachment {
+  link: Link;
+  sessions: Map<string, Session>;
+}
+
+/**
+ * The host half of the protocol: checks every frame, answers handshakes, dispatches calls
+ * through a fixed operation table (never by name), replies per request on the link the
+ * frame came from, and counts and drops foreign or malformed messages. It never throws out
+ * of a message handler: one bad client cannot take the holder down.
+ */
+export class HostEngine {
+  readonly #backend: MemoryBackend;
+  readonly #codec: ValueCodec;
+  readonly #limits: DispatchLimits;
+  readonly #maxCallsPerFrame: number;
+  readonly #maxClientsPerLink: number;
+  readonly #attachments = new Set<Attachment>();
+  readonly #stats = {
+    calls: 0,
+    framesIn: 0,
+    framesOut: 0,
+    foreignIn: 0,
+    malformedIn: 0,
+    errors: 0,
+  };
+  #closed = false;
+
+  constructor(options: HostEngineOptions) {
+    this.#backend = options.backend;
+    this.#codec = options.codec;
+    this.#limits = {
+      maxKeyBytes: options.maxKeyBytes ?? 1024,
+      maxValueBytes: options.maxValueBytes ?? 64 * 1024 * 1024,
+      maxBatchKeys: options.maxBatchKeys ?? 100_000,
+    };
+    this.#maxCallsPerFrame = options.maxCallsPerFrame ?? 4096;
+    this.#maxClientsPerLink = options.maxClientsPerLink ?? 64;
+  }
+
+  /**
+   * Serves the clients on `link` until it closes or `detach()` is called.
+   * @returns detach: stops serving the link and closes it
+   */
+  attach(link: Link): () => void {
+    const attachment: Attachment = { link, sessions: new Map() };
+    if (this.#closed) {
+      link.close();
+      return () => {};
+    }
+    this.#attachments.add(attachment);
+    const detach = () => {
+      if (!this.#attachments.delete(attachment)) return;
+      attachment.sessions.clear();
+      link.close();
+    };
+    link.open({
+      message: (message) => {
+        try {
+          this.#receive(attachment, message);
+        } catch {
+          // Never reached by design; a bug here must not take the holder down.
+          this.#stats.malformedIn++;
+        }
+      },
+      close: detach,
+      drain: () => {},
+    });
+    return detach;
+  }
+
+  /** Counters of traffic and clients. */
+  stats(): HostStats {
+    let clients = 0;
+    for (const attachment of this.#attachments) clients += attachment.sessions.size;
+    return { links: this.#attachments.size, clients, ...this.#stats };
+  }
+
+  /** Detaches every link. The backend is left to its owner. */
+  close(): void {
+    this.#closed = true;
+    for (const attachment of [...this.#attachments]) {
+      this.#attachments.delete(attachment);
+      attachment.sessions.clear();
+      attachment.link.close();
+    }
+  }
+
+  #receive(attachment: Attachment, message: unknown): void {
+    if (!isTagged(message)) {
+      this.#stats.foreignIn++;
+      return;
+    }
+    this.#stats.framesIn++;
+    const frame = message as Record<string, unknown>;
+    const from = frame.from;
+    if (typeof from !== 'string' || from.length > 64) {
+      this.#stats.malformedIn++;
+      return;
+    }
+    if (frame[FRAME_TAG] !== PROTOCOL_VERSION) {
+      this.#refuse(
+        attachment,
+        from,
+        `this host speaks statewire protocol v${PROTOCOL_VERSION}, the client v${String(frame[FRAME_TAG])}; install matching @statewire versions`,
+      );
+      return;
+    }
+    switch (frame.k) {
+      case 'hello':
+        this.#hello(attachment, from, frame);
+        return;
+      case 'req':
+        this.#request(attachment, from, frame.c);
+        return;
+      case 'bye':
+        attachment.sessions.delete(from);
+        return;
+      default:
+        this.#stats.malformedIn++;
+    }
+  }
+
+  #hello(attachment: Attachment, from: string, frame: Record<string, unknown>): void {
+    if (frame.codec !== this.#codec.name) {
+      this.#refuse(
+        attachment,
+        from,
+        `the host uses the ${this.#codec.name} codec, the client ${String(frame.codec)}; use the same transport package on both sides`,
+      );
+      return;
+    }
+    if (
+      frame.maxKeyBytes !== this.#limits.maxKeyBytes ||
+      frame.maxValueBytes !== this.#limits.maxValueBytes
+    ) {
+      this.#refuse(
+        attachment,
+        from,
+        `limits differ: host maxKeyBytes=${this.#limits.maxKeyBytes} maxValueBytes=${this.#limits.maxValueBytes}, client ${String(frame.maxKeyBytes)}/${String(frame.maxValueBytes)}`,
+      );
+      return;
+    }
+    const namespace = frame.namespace;
+    try {
+      assertNamespace(namespace, this.#limits.maxKeyBytes);
+    } catch (error) {
+      this.#refuse(attachment, from, (error as Error).message);
+      return;
+    }
+    if (!attachment.sessions.has(from)) {
+      if (attachment.sessions.size >= this.#maxClientsPerLink) {
+        this.#refuse(
+          attachment,
+          from,
+          `more than ${this.#maxClientsPerLink} clients on one channel`,
+        );
+        return;
+      }
+      const context = {
+        backend: this.#backend,
+        codec: this.#codec,
+        namespace,
+        limits: this.#limits,
+      };
+      attachment.sessions.set(from, { context });
+    }
+    // A repeated hello (the client retries until welcomed) is answered again, harmlessly.
+    this.#send(attachment, {
+      [FRAME_TAG]: PROTOCOL_VERSION,
+      k: 'welcome',
+      to: from,
+      maxCallsPerFrame: this.#maxCallsPerFrame,
+    });
+  }
+
+  #request(attachment: Attachment, from: string, calls: unknown): void {
+    const session = attachment.sessions.get(from);
+    if (!session || !Array.isArray(calls)) {
+      // Calls from a client that never said hello on this link cannot be answered safely.
+      this.#stats.malformedIn++;
+      return;
+    }
+    const replies: WireReply[] = [];
+    for (let i = 0; i < calls.length; i++) {
+      const call: unknown = calls[i];
+      if (!Array.isArray(call) || !Number.isSafeInteger(call[0])) {
+        this.#stats.malformedIn++;
+        continue;
+      }
+      const id = call[0] as number;
+      if (i >= this.#maxCallsPerFrame) {
+        replies.push(
+          this.#error(
+            id,
+            new StateError(
+              ErrorCode.OVERLOADED,
+              `more than ${this.#maxCallsPerFrame} calls in one frame`,
+            ),
+          ),
+        );
+        continue;
+      }
+      try {
+        replies.push([id, 0, dispatch(session.context, call[1], call.slice(2))]);
+        this.#stats.calls++;
+      } catch (error) {
+        replies.push(this.#error(id, error));
+      }
+    }
+    if (replies.length > 0)
+      this.#send(attachment, { [FRAME_TAG]: PROTOCOL_VERSION, k: 'res', to: from, r: replies });
+  }
+
+  #error(id: number, error: unknown): WireReply {
+    this.#stats.errors++;
+    if (StateError.is(error)) return [id, 1, error.code, error.message];
+    return [id, 1, ErrorCode.BACKEND, 'internal error in the host'];
+  }
+
+  #refuse(attachment: Attachment, to: string, message: string): void {
+    this.#stats.malformedIn++;
+    this.#send(attachment, { [FRAME_TAG]: PROTOCOL_VERSION, k: 'refuse', to, message });
+  }
+
+  #send(attachment: Attachment, frame: HostFrame): void {
+    this.#stats.framesOut++;
+    attachment.link.send(frame);
+  }
+}

@@ -1,0 +1,46 @@
+export { BaseStore, type BaseStoreOptions } from './base-store.js';
+export { checkTimeout, DEFAULT_TIMEOUT_MS, readCallOptions, readTtl } from './call-options.js';
+export {
+  type Capabilities,
+  type CapabilityFlag,
+  DEFAULT_MAX_KEY_BYTES,
+  DEFAULT_MAX_VALUE_BYTES,
+  defineCapabilities,
+} from './capabilities.js';
+export { ClientEngine, type ClientEngineOptions, type ClientEngineStats } from './client-engine.js';
+export { type Encoded, encodedSize, type ValueCodec } from './codec.js';
+export { type DispatchContext, type DispatchLimits, dispatch, isOpCode } from './dispatch.js';
+export {
+  ErrorCode,
+  isStateErrorCode,
+  StateError,
+  type StateErrorCode,
+  type StateErrorOptions,
+} from './errors.js';
+export * from './frames.js';
+export { HostEngine, type HostEngineOptions, type HostStats } from './host-engine.js';
+export { jsonCodec } from './json-codec.js';
+export { assertNamespace, checkKey, checkPrefix, describeType } from './keys.js';
+export type { Link, LinkHandlers } from './link.js';
+export { createLoopbackPair, type LoopbackLink, type LoopbackPair } from './loopback.js';
+export { type LoopbackHost, type LoopbackHostOptions, serveLoopback } from './loopback-host.js';
+export {
+  MemoryBackend,
+  type MemoryBackendOptions,
+  type MemoryBackendStats,
+} from './memory-backend.js';
+export { createMemoryStore, type MemoryStoreOptions } from './memory-store.js';
+export {
+  type ExecuteOptions,
+  type Executor,
+  Op,
+  type OpArgs,
+  type OpCode,
+  type OpResult,
+  opNames,
+  type WireEntry,
+  type WireTtl,
+  writeOps,
+} from './operations.js';
+export { PendingCalls, type PendingCallsHooks } from './pending-calls.js';
+export type { CallOptions, Entry, KeyOf, SetOptions, Store } from './store.js';

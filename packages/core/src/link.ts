@@ -1,0 +1,32 @@
+/** What a {@link Link} tells its engine. */
+export interface LinkHandlers {
+  /** A message arrived (a statewire frame or anything else sent on the carrier). */
+  message(message: unknown): void;
+  /** The carrier closed; nothing more will arrive or leave. */
+  close(reason?: unknown): void;
+  /** The carrier drained after `send()` returned `false`. */
+  drain(): void;
+}
+
+/**
+ * A carrier of frames between one client and one host: an IPC channel, a socket, a
+ * message port, or an in-memory loopback. A link moves frames and nothing else; the
+ * engines in core do correlation, timeouts, batching and dispatch.
+ */
+export interface Link {
+  /** Names the carrier in error messages (`process IPC`, `worker 3`, …). */
+  readonly label: string;
+  /** Starts delivering to `handlers`. Called once. */
+  open(handlers: LinkHandlers): void;
+  /**
+   * Sends one frame. Returns `false` when the carrier is congested: the sender should wait
+   * for `drain`. Never throws: a carrier that has closed reports `close` instead.
+   */
+  send(frame: object): boolean;
+  /** Stops delivering and releases the carrier. Idempotent. */
+  close(): void;
+  /** Keeps the process alive while calls are pending (optional). */
+  ref?(): void;
+  /** Lets the process exit while idle (optional). */
+  unref?(): void;
+}

@@ -1,0 +1,125 @@
+import { BaseStore } from './base-store.js';
+import { checkTimeout, DEFAULT_TIMEOUT_MS } from './call-options.js';
+import {
+  DEFAULT_MAX_KEY_BYTES,
+  DEFAULT_MAX_VALUE_BYTES,
+  defineCapabilities,
+} from './capabilities.js';
+import type { ValueCodec } from './codec.js';
+import { type DispatchContext, dispatch } from './dispatch.js';
+import { ErrorCode, StateError } from './errors.js';
+import { jsonCodec } from './json-codec.js';
+import { assertNamespace } from './keys.js';
+import { MemoryBackend, type MemoryBackendOptions } from './memory-backend.js';
+import {
+  type ExecuteOptions,
+  type Executor,
+  type OpArgs,
+  type OpCode,
+  type OpResult,
+  opNames,
+} from './operations.js';
+import type { Store } from './store.js';
+
+/** Options of {@link createMemoryStore}. */
+export interface MemoryStoreOptions extends Omit<MemoryBackendOptions, 'codec'> {
+  /**
+   * Isolates this store's keys from stores with another namespace on the same backend.
+   * @default ''
+   */
+  namespace?: string;
+  /**
+   * The value codec. Values are stored encoded, so that the memory store keeps exactly
+   * the values a remote transport with the same codec keeps, and a caller mutating an
+   * object after `set()` does not change what is stored.
+   * @default jsonCodec
+   */
+  codec?: ValueCodec;
+  /**
+   * A backend to share between several stores (each with its own namespace). When given,
+   * `close()` leaves it open; its codec must be this store's codec.
+   * @default a new backend owned by the store
+   */
+  backend?: MemoryBackend;
+  /**
+   * Default timeout of each call in ms.
+   * @default 5000
+   */
+  timeout?: number;
+  /** @default 1024 */
+  maxKeyBytes?: number;
+  /** @default 67108864 (64 MiB) */
+  maxValueBytes?: number;
+}
+
+/** Runs calls on a backend in this process. */
+class LocalExecutor implements Executor {
+  readonly #context: DispatchContext;
+  readonly #ownsBackend: boolean;
+  #closed = false;
+
+  constructor(context: DispatchContext, ownsBackend: boolean) {
+    this.#context = context;
+    this.#ownsBackend = ownsBackend;
+  }
+
+  async execute<O extends OpCode>(
+    op: O,
+    args: OpArgs[O],
+    options: ExecuteOptions,
+  ): Promise<OpResult[O]> {
+    if (this.#closed)
+      throw new StateError(ErrorCode.CLOSED, `memory: ${opNames[op]}() on a closed store`);
+    if (options.signal?.aborted) {
+      throw new StateError(ErrorCode.ABORTED, `memory: ${opNames[op]}() was aborted`, {
+        cause: options.signal.reason,
+        maybeApplied: false,
+      });
+    }
+    return dispatch(this.#context, op, args) as OpResult[O];
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    if (this.#ownsBackend) this.#context.backend.close();
+  }
+}
+
+/**
+ * An in-process store: the reference implementation of the protocol, with the same
+ * validation, codec and semantics as every transport, but not shared with other processes.
+ *
+ * @example
+ * ```ts
+ * const store = createMemoryStore<{ hits: number }>();
+ * await store.increment('hits');
+ * ```
+ */
+export function createMemoryStore<S extends object = Record<string, unknown>>(
+  options: MemoryStoreOptions = {},
+): Store<S> {
+  const codec = options.codec ?? jsonCodec;
+  const maxKeyBytes = options.maxKeyBytes ?? DEFAULT_MAX_KEY_BYTES;
+  const maxValueBytes = options.maxValueBytes ?? DEFAULT_MAX_VALUE_BYTES;
+  const namespace = options.namespace ?? '';
+  assertNamespace(namespace, maxKeyBytes);
+  const timeout = checkTimeout(options.timeout ?? DEFAULT_TIMEOUT_MS);
+  const backend = options.backend ?? new MemoryBackend({ ...options, codec });
+  const executor = new LocalExecutor(
+    {
+      backend,
+      codec,
+      namespace,
+      limits: { maxKeyBytes, maxValueBytes, maxBatchKeys: Number.POSITIVE_INFINITY },
+    },
+    options.backend === undefined,
+  );
+  const capabilities = defineCapabilities({
+    ...codec.keeps,
+    ttl: true,
+    atomic: true,
+    maxKeyBytes,
+    maxValueBytes,
+  });
+  return new BaseStore<S>({ executor, codec, capabilities, timeout, label: 'memory' });
+}

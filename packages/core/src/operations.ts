@@ -1,0 +1,100 @@
+import type { Encoded } from './codec.js';
+
+/**
+ * The operations of the protocol, by wire number. The numbers are part of protocol v1:
+ * never renumber; add at the end. Frames carry the number, and the holder dispatches
+ * through a fixed table indexed by it, never by a property name.
+ */
+export const Op = {
+  get: 0,
+  set: 1,
+  delete: 2,
+  has: 3,
+  keys: 4,
+  clear: 5,
+  getMany: 6,
+  setMany: 7,
+  deleteMany: 8,
+  increment: 9,
+  setIfAbsent: 10,
+} as const;
+
+/** The wire number of an operation. */
+export type OpCode = (typeof Op)[keyof typeof Op];
+
+/** The operation names by wire number, for messages and stats. */
+export const opNames: readonly string[] = Object.freeze(Object.keys(Op));
+
+/** Whether an operation writes: its failure with an unknown outcome sets `maybeApplied`. */
+export const writeOps: ReadonlySet<OpCode> = new Set<OpCode>([
+  Op.set,
+  Op.delete,
+  Op.clear,
+  Op.setMany,
+  Op.deleteMany,
+  Op.increment,
+  Op.setIfAbsent,
+]);
+
+/** A time to live in whole milliseconds; 0 means none. */
+export type WireTtl = number;
+
+/** One entry of a `setMany` call on the wire. */
+export type WireEntry = [key: string, value: Encoded, ttl: WireTtl];
+
+/**
+ * The arguments of each operation as they travel (values already encoded, keys already
+ * validated). Executors receive these, and the holder re-validates them.
+ */
+export interface OpArgs {
+  [Op.get]: [key: string];
+  [Op.set]: [key: string, value: Encoded, ttl: WireTtl];
+  [Op.delete]: [key: string];
+  [Op.has]: [key: string];
+  [Op.keys]: [prefix: string];
+  [Op.clear]: [];
+  [Op.getMany]: [keys: string[]];
+  [Op.setMany]: [entries: WireEntry[]];
+  [Op.deleteMany]: [keys: string[]];
+  [Op.increment]: [key: string, by: number];
+  [Op.setIfAbsent]: [key: string, value: Encoded, ttl: WireTtl];
+}
+
+/** What each operation resolves on the wire (`null` stands for a missing value). */
+export interface OpResult {
+  [Op.get]: Encoded | null;
+  [Op.set]: null;
+  [Op.delete]: boolean;
+  [Op.has]: boolean;
+  [Op.keys]: string[];
+  [Op.clear]: null;
+  [Op.getMany]: (Encoded | null)[];
+  [Op.setMany]: null;
+  [Op.deleteMany]: number;
+  [Op.increment]: number;
+  [Op.setIfAbsent]: boolean;
+}
+
+/** Per-call settings an executor honours. */
+export interface ExecuteOptions {
+  /** Milliseconds until the call rejects with `TIMEOUT`. */
+  timeout: number;
+  /** Rejects the call with `ABORTED` when it fires. */
+  signal: AbortSignal | undefined;
+}
+
+/**
+ * Runs validated, encoded operations somewhere: in this process, over a channel, on a
+ * server. A store is a {@link BaseStore} over one executor; a transport implements only
+ * this.
+ *
+ * Contract: `execute` settles exactly once, asynchronously, within `options.timeout`
+ * (`TIMEOUT`), rejects with `ABORTED` when the signal fires, with `CLOSED` after `close()`,
+ * and with `maybeApplied: true` on a write whose outcome is unknown. It never throws
+ * synchronously.
+ */
+export interface Executor {
+  execute<O extends OpCode>(op: O, args: OpArgs[O], options: ExecuteOptions): Promise<OpResult[O]>;
+  /** Rejects pending calls with `CLOSED` and releases everything. Idempotent. */
+  close(): Promise<void>;
+}

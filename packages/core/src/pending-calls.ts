@@ -1,0 +1,220 @@
+import { ErrorCode, StateError, type StateErrorCode } from './errors.js';
+import { type OpCode, opNames, writeOps } from './operations.js';
+
+// Deadlines are grouped into buckets of this many milliseconds, so that thousands of calls
+// in flight share a handful of timers instead of one timer each. A call therefore times out
+// at most this much late.
+const BUCKET_MS = 10;
+
+interface PendingCall {
+  readonly op: OpCode;
+  readonly write: boolean;
+  sent: boolean;
+  readonly bucket: number;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (error: unknown) => void;
+  readonly signal: AbortSignal | undefined;
+  readonly onAbort: (() => void) | undefined;
+  readonly timeout: number;
+}
+
+interface Bucket {
+  readonly timer: NodeJS.Timeout;
+  readonly ids: Set<number>;
+}
+
+/** Hooks a {@link PendingCalls} owner can use to keep its carrier referenced while busy. */
+export interface PendingCallsHooks {
+  /** The first call became pending (the count went from 0 to 1). */
+  busy?: () => void;
+  /** The last pending call settled. */
+  idle?: () => void;
+}
+
+/**
+ * The table of calls that were issued and have not settled: ids, timeouts, aborts, and
+ * exactly-once settlement. Every executor (local, IPC, Redis) keeps its calls here, so
+ * that "settles once, in bounded time, leaves nothing behind" is implemented once.
+ */
+export class PendingCalls {
+  readonly #calls = new Map<number, PendingCall>();
+  readonly #buckets = new Map<number, Bucket>();
+  readonly #label: string;
+  readonly #hooks: PendingCallsHooks;
+  #nextId = 1;
+  /** Calls that timed out, since creation. */
+  timeouts = 0;
+
+  /** @param label names the transport in error messages, e.g. `ipc client`. */
+  constructor(label: string, hooks: PendingCallsHooks = {}) {
+    this.#label = label;
+    this.#hooks = hooks;
+  }
+
+  /** How many calls are pending. */
+  get size(): number {
+    return this.#calls.size;
+  }
+
+  /** How many deadline timers are armed (for leak checks). */
+  get timers(): number {
+    return this.#buckets.size;
+  }
+
+  /** Whether call `id` is still pending. */
+  has(id: number): boolean {
+    return this.#calls.has(id);
+  }
+
+  /**
+   * Registers a call and returns its id and promise. The promise rejects with `TIMEOUT`
+   * after `timeout` ms and with `ABORTED` when `signal` fires, unless settled before.
+   */
+  create(
+    op: OpCode,
+    timeout: number,
+    signal: AbortSignal | undefined,
+  ): { id: number; promise: Promise<unknown> } {
+    const id = this.#nextId++;
+    const write = writeOps.has(op);
+    let resolve!: (value: unknown) => void;
+    let reject!: (error: unknown) => void;
+    const promise = new Promise<unknown>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    if (signal?.aborted) {
+      reject(this.#error(ErrorCode.ABORTED, op, 'was aborted', write, false, signal.reason));
+      return { id, promise };
+    }
+    const bucket = Math.ceil((performance.now() + timeout) / BUCKET_MS);
+    const onAbort = signal ? () => this.#abort(id) : undefined;
+    const call: PendingCall = {
+      op,
+      write,
+      sent: false,
+      bucket,
+      resolve,
+      reject,
+      signal,
+      onAbort,
+      timeout,
+    };
+    if (this.#calls.size === 0) this.#hooks.busy?.();
+    this.#calls.set(id, call);
+    this.#addToBucket(bucket, id);
+    if (signal && onAbort) signal.addEventListener('abort', onAbort, { once: true });
+    return { id, promise };
+  }
+
+  /** Marks call `id` as handed to the carrier: a write failing from now on may have applied. */
+  markSent(id: number): void {
+    const call = this.#calls.get(id);
+    if (call) call.sent = true;
+  }
+
+  /** Resolves call `id`; a call already settled is left alone. Returns whether it was pending. */
+  resolve(id: number, value: unknown): boolean {
+    const call = this.#take(id);
+    if (!call) return false;
+    call.resolve(value);
+    return true;
+  }
+
+  /** Rejects call `id` with `error`; a call already settled is left alone. */
+  reject(id: number, error: unknown): boolean {
+    const call = this.#take(id);
+    if (!call) return false;
+    call.reject(error);
+    return true;
+  }
+
+  /**
+   * Rejects call `id` with a `StateError` of `code`, setting `maybeApplied` for a write
+   * that was sent (its outcome is unknown) and `false` for one that never left.
+   */
+  fail(id: number, code: StateErrorCode, reason: string, cause?: unknown): boolean {
+    const call = this.#take(id);
+    if (!call) return false;
+    call.reject(this.#error(code, call.op, reason, call.write, call.sent, cause));
+    return true;
+  }
+
+  /** Rejects every pending call like {@link fail}. */
+  failAll(code: StateErrorCode, reason: string, cause?: unknown): void {
+    for (const id of [...this.#calls.keys()]) this.fail(id, code, reason, cause);
+  }
+
+  #error(
+    code: StateErrorCode,
+    op: OpCode,
+    reason: string,
+    write: boolean,
+    sent: boolean,
+    cause: unknown,
+  ): StateError {
+    const options = write ? { maybeApplied: sent, cause } : { cause };
+    return new StateError(code, `${this.#label}: ${opNames[op]}() ${reason}`, options);
+  }
+
+  #take(id: number): PendingCall | undefined {
+    const call = this.#calls.get(id);
+    if (!call) return undefined;
+    this.#calls.delete(id);
+    this.#removeFromBucket(call.bucket, id);
+    if (call.signal && call.onAbort) call.signal.removeEventListener('abort', call.onAbort);
+    if (this.#calls.size === 0) this.#hooks.idle?.();
+    return call;
+  }
+
+  #abort(id: number): void {
+    const call = this.#calls.get(id);
+    if (call) this.fail(id, ErrorCode.ABORTED, 'was aborted', call.signal?.reason);
+  }
+
+  #addToBucket(bucket: number, id: number): void {
+    const existing = this.#buckets.get(bucket);
+    if (existing) {
+      existing.ids.add(id);
+      return;
+    }
+    const delay = Math.max(0, bucket * BUCKET_MS - performance.now());
+    const timer = setTimeout(() => this.#expire(bucket), delay);
+    this.#buckets.set(bucket, { timer, ids: new Set([id]) });
+  }
+
+  #removeFromBucket(bucket: number, id: number): void {
+    const entry = this.#buckets.get(bucket);
+    if (!entry) return;
+    entry.ids.delete(id);
+    if (entry.ids.size === 0) {
+      clearTimeout(entry.timer);
+      this.#buckets.delete(bucket);
+    }
+  }
+
+  #expire(bucket: number): void {
+    const entry = this.#buckets.get(bucket);
+    if (!entry) return;
+    this.#buckets.delete(bucket);
+    for (const id of entry.ids) {
+      const call = this.#calls.get(id);
+      if (!call) continue;
+      this.timeouts++;
+      // Already out of its bucket: #take must not look for it there again.
+      this.#calls.delete(id);
+      if (call.signal && call.onAbort) call.signal.removeEventListener('abort', call.onAbort);
+      if (this.#calls.size === 0) this.#hooks.idle?.();
+      call.reject(
+        this.#error(
+          ErrorCode.TIMEOUT,
+          call.op,
+          `timed out after ${call.timeout} ms`,
+          call.write,
+          call.sent,
+          undefined,
+        ),
+      );
+    }
+  }
+}
