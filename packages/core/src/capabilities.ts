@@ -6,7 +6,7 @@
 export interface Capabilities {
   /** Buffers and typed arrays round-trip with their exact type. */
   readonly binary: boolean;
-  /** Date, Map, Set, BigInt, `undefined` inside containers, NaN, ±Infinity and -0 round-trip. */
+  /** Date, Map, Set, BigInt, `undefined` inside containers, NaN and ±Infinity round-trip. */
   readonly structured: boolean;
   /** `SetOptions.ttl` is honoured. */
   readonly ttl: boolean;

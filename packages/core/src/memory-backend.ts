@@ -205,7 +205,13 @@ export class MemoryBackend {
     return slot;
   }
 
-  #put(id: string, key: string, value: Encoded, expiresAt: number): void {
+  #put(id: string, key: string, received: Encoded, expiresAt: number): void {
+    // Bytes that arrived as a view into a larger frame would keep the whole frame alive
+    // for as long as the entry lives: keep a tight copy instead.
+    const value =
+      typeof received !== 'string' && received.byteLength !== received.buffer.byteLength
+        ? Buffer.copyBytesFrom(received)
+        : received;
     const size = encodedSize(value) + key.length * 2;
     if (size > this.#maxBytes) {
       throw new StateError(

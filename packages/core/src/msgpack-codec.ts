@@ -1,0 +1,133 @@
+import { Packr } from 'msgpackr';
+import type { Encoded, ValueCodec } from './codec.js';
+import { ErrorCode, StateError } from './errors.js';
+import { describeType } from './keys.js';
+
+/**
+ * The one msgpackr configuration statewire uses, on every side of every transport. A
+ * decoder configured differently from its encoder silently changes values, so both ends
+ * build their `Packr` from this frozen object and nothing else.
+ *
+ * - `useRecords` (the default) keeps `Map` distinct from plain objects; with no shared
+ *   `structures` and `sequential` off, every encoded value carries its own record
+ *   definitions, so nothing depends on state shared between processes.
+ * - `moreTypes` keeps typed arrays, `Set` and others with their exact types.
+ * - `int64AsType: 'bigint'` and `useBigIntExtension` keep BigInts BigInts (up to ~1000 bits).
+ */
+export const msgpackOptions = Object.freeze({
+  moreTypes: true,
+  int64AsType: 'bigint',
+  useBigIntExtension: true,
+} as const);
+
+const packr = new Packr({ ...msgpackOptions });
+
+const typedArrays: ReadonlySet<unknown> = new Set([
+  Buffer.prototype,
+  Uint8Array.prototype,
+  Uint8ClampedArray.prototype,
+  Int8Array.prototype,
+  Uint16Array.prototype,
+  Int16Array.prototype,
+  Uint32Array.prototype,
+  Int32Array.prototype,
+  Float32Array.prototype,
+  Float64Array.prototype,
+  BigInt64Array.prototype,
+  BigUint64Array.prototype,
+  ArrayBuffer.prototype,
+  DataView.prototype,
+]);
+
+function reject(reason: string): never {
+  throw new StateError(ErrorCode.INVALID_VALUE, `msgpack codec: ${reason}`);
+}
+
+function checkString(value: string, where: string): void {
+  // msgpack strings are UTF-8: a lone surrogate would come back as U+FFFD.
+  if (!value.isWellFormed()) reject(`${where} contains a lone surrogate`);
+}
+
+/**
+ * Walks a value and rejects everything msgpackr would not give back unchanged (measured
+ * with the options above): -0 (read back as 0), lone surrogates (replaced), sparse arrays
+ * and arrays with extra properties, a `__proto__` own key (renamed to `__proto_` by
+ * msgpackr's pollution guard), symbol keys (dropped), class instances and null-prototype
+ * objects (read back as plain objects), functions, symbols, cycles (overflow the encoder),
+ * and built-ins outside the supported set (Error, RegExp, WeakMap, Promise, …).
+ */
+function check(value: unknown, ancestors: Set<object>): void {
+  switch (typeof value) {
+    case 'string':
+      checkString(value, 'a string');
+      return;
+    case 'number':
+      if (Object.is(value, -0)) reject('-0 would read back as 0');
+      return;
+    case 'boolean':
+    case 'bigint':
+    case 'undefined':
+      return;
+    case 'object':
+      break;
+    default:
+      reject(`${typeof value} is not a value`);
+  }
+  if (value === null) return;
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (typedArrays.has(proto) || proto === Date.prototype) return;
+  if (ancestors.has(value)) reject('cyclic values are not supported');
+  ancestors.add(value);
+  if (proto === Array.prototype) {
+    const array = value as unknown[];
+    if (Object.keys(array).length !== array.length)
+      reject('sparse arrays and arrays with extra properties change');
+    for (const item of array) check(item, ancestors);
+  } else if (proto === Map.prototype) {
+    for (const [k, v] of value as Map<unknown, unknown>) {
+      check(k, ancestors);
+      check(v, ancestors);
+    }
+  } else if (proto === Set.prototype) {
+    for (const item of value as Set<unknown>) check(item, ancestors);
+  } else if (proto === Object.prototype) {
+    if (Object.getOwnPropertySymbols(value).length > 0)
+      reject('symbol-keyed properties would be dropped');
+    for (const key of Object.keys(value)) {
+      if (key === '__proto__') reject('an own "__proto__" key would be renamed');
+      checkString(key, 'a property name');
+      check((value as Record<string, unknown>)[key], ancestors);
+    }
+  } else {
+    reject(`${describeType(value)} is not a supported type`);
+  }
+  ancestors.delete(value);
+}
+
+/**
+ * The msgpack codec (msgpackr): keeps Buffer (as Buffer), every typed array, ArrayBuffer,
+ * DataView, Date, Map, Set, BigInt, NaN, ±Infinity and `undefined` inside containers with
+ * their exact types, besides everything JSON keeps. It rejects with `INVALID_VALUE` what
+ * msgpack would change: -0, lone surrogates, sparse arrays, `__proto__` own keys, symbol
+ * keys, class instances, null-prototype objects, cycles, functions, symbols.
+ */
+export const msgpackCodec: ValueCodec = Object.freeze({
+  name: 'msgpack',
+  keeps: Object.freeze({ binary: true, structured: true }),
+  encode(value: unknown): Encoded {
+    check(value, new Set());
+    try {
+      return packr.pack(value);
+    } catch (error) {
+      throw new StateError(ErrorCode.INVALID_VALUE, 'msgpack codec: the value cannot be encoded', {
+        cause: error,
+      });
+    }
+  },
+  decode(encoded: Encoded): unknown {
+    return packr.unpack(typeof encoded === 'string' ? Buffer.from(encoded, 'latin1') : encoded);
+  },
+  isEncoded(data: unknown): data is Encoded {
+    return data instanceof Uint8Array;
+  },
+});

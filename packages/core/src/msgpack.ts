@@ -1,0 +1,1 @@
+export { msgpackCodec, msgpackOptions } from './msgpack-codec.js';
