@@ -31,8 +31,12 @@ export interface HostEngineOptions {
    * @default 64
    */
   maxClientsPerLink?: number;
-  /** Names the host in messages. @default 'host' */
-  label?: string;
+  /**
+   * Whether another host in this process answers clients of codec `name` on the same
+   * channels; their hellos are then left to it instead of being refused.
+   * @default () => false
+   */
+  servedElsewhere?: (codec: string) => boolean;
 }
 
 /** Counters of a {@link HostEngine}. */
@@ -74,6 +78,7 @@ export class HostEngine {
   readonly #limits: DispatchLimits;
   readonly #maxCallsPerFrame: number;
   readonly #maxClientsPerLink: number;
+  readonly #servedElsewhere: (codec: string) => boolean;
   readonly #attachments = new Set<Attachment>();
   readonly #stats = {
     calls: 0,
@@ -95,6 +100,7 @@ export class HostEngine {
     };
     this.#maxCallsPerFrame = options.maxCallsPerFrame ?? 4096;
     this.#maxClientsPerLink = options.maxClientsPerLink ?? 64;
+    this.#servedElsewhere = options.servedElsewhere ?? (() => false);
   }
 
   /**
@@ -182,6 +188,7 @@ export class HostEngine {
 
   #hello(attachment: Attachment, from: string, frame: Record<string, unknown>): void {
     if (frame.codec !== this.#codec.name) {
+      if (typeof frame.codec === 'string' && this.#servedElsewhere(frame.codec)) return;
       this.#refuse(
         attachment,
         from,
@@ -235,8 +242,10 @@ export class HostEngine {
 
   #request(attachment: Attachment, from: string, calls: unknown): void {
     const session = attachment.sessions.get(from);
-    if (!session || !Array.isArray(calls)) {
-      // Calls from a client that never said hello on this link cannot be answered safely.
+    // Calls from a client that never said hello here (another host's client on a shared
+    // channel, or a forgery) are not answered.
+    if (!session) return;
+    if (!Array.isArray(calls)) {
       this.#stats.malformedIn++;
       return;
     }

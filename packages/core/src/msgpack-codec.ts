@@ -131,3 +131,18 @@ export const msgpackCodec: ValueCodec = Object.freeze({
     return data instanceof Uint8Array;
   },
 });
+
+/**
+ * Packs a whole protocol frame (not a user value) into msgpack bytes, for carriers that
+ * move bytes: a socket, or an IPC channel that would otherwise turn binary values into
+ * arrays of numbers. The result may be a view into a shared buffer; copy it before
+ * transferring it.
+ */
+export function packFrame(frame: object): Uint8Array {
+  return packr.pack(frame);
+}
+
+/** Unpacks bytes made by {@link packFrame}. @throws when the bytes are not msgpack */
+export function unpackFrame(bytes: Uint8Array): unknown {
+  return packr.unpack(bytes);
+}

@@ -1,1 +1,1 @@
-export { msgpackCodec, msgpackOptions } from './msgpack-codec.js';
+export { msgpackCodec, msgpackOptions, packFrame, unpackFrame } from './msgpack-codec.js';

@@ -1,0 +1,9 @@
+export type {
+  Channel,
+  ConnectOptions,
+  Host,
+  IpcHostStats,
+  IpcStore,
+  ServeOptions,
+} from '@statewire/ipc';
+export { connect, serve } from './msgpack-transport.js';

@@ -1,0 +1,275 @@
+import cluster, { type Worker as ClusterWorker } from 'node:cluster';
+import { isMainThread, parentPort } from 'node:worker_threads';
+import {
+  assertNamespace,
+  BaseStore,
+  ClientEngine,
+  type ClientEngineStats,
+  checkTimeout,
+  DEFAULT_MAX_KEY_BYTES,
+  DEFAULT_MAX_VALUE_BYTES,
+  DEFAULT_TIMEOUT_MS,
+  defineCapabilities,
+  ErrorCode,
+  HostEngine,
+  type HostStats,
+  MemoryBackend,
+  type MemoryBackendOptions,
+  type MemoryBackendStats,
+  StateError,
+  type Store,
+  type ValueCodec,
+} from '@statewire/core';
+import { type Channel, isPort, linkFor } from './channel.js';
+import type { FrameFormat } from './frame-format.js';
+import { withSocketNegotiation } from './side-socket/host-negotiation.js';
+import { createNegotiatingLink } from './side-socket/negotiating-link.js';
+import { SideSocketServer } from './side-socket/socket-server.js';
+
+// Side sockets are Unix domain sockets; elsewhere frames stay on the IPC channel.
+const socketsAvailable = process.platform !== 'win32';
+// A client's frame is one request batch: at most a value plus the frame budget and keys.
+const FRAME_HEADROOM_BYTES = 64 * 1024 * 1024;
+// The host is trusted by its clients: the largest frame a 32-bit length can announce.
+const MAX_REPLY_FRAME_BYTES = 0xffff_ffff;
+
+/** Options of `serve()`. */
+export interface ServeOptions extends Omit<MemoryBackendOptions, 'codec'> {
+  /**
+   * In a cluster primary, answer every cluster worker: those forked before, after, and
+   * respawned ones. `false` serves only what is passed to `host.attach()`.
+   * @default true
+   */
+  cluster?: boolean;
+  /** Largest key in UTF-8 bytes; clients must use the same. @default 1024 */
+  maxKeyBytes?: number;
+  /** Largest encoded value in bytes; clients must use the same. @default 67108864 (64 MiB) */
+  maxValueBytes?: number;
+  /** Most calls taken from one frame. @default 4096 */
+  maxCallsPerFrame?: number;
+  /** Most keys in one getMany/setMany/deleteMany. @default 100000 */
+  maxBatchKeys?: number;
+  /** Most clients (stores) on one channel. @default 64 */
+  maxClientsPerChannel?: number;
+  /**
+   * For transports that move bytes (ipc-msgpack): offer each child process a private Unix
+   * domain socket, negotiated over its IPC channel, and carry frames there. `false` keeps
+   * every frame on the IPC channel. Worker threads always use their message port.
+   * @default true
+   */
+  sideSocket?: boolean;
+}
+
+/** Counters of a host: traffic, clients and the data it holds. */
+export interface IpcHostStats extends HostStats {
+  /** Entries, bytes, evictions and expirations of the data held. */
+  data: MemoryBackendStats;
+}
+
+/** The holder of the data, in the primary or parent. */
+export interface Host {
+  /**
+   * Serves a `child_process.fork` child, a `worker_threads` `Worker`, a `MessagePort` or a
+   * cluster worker (cluster workers are served automatically unless `cluster: false`).
+   * Attaching the same channel twice is a no-op.
+   * @returns detach: stops serving that channel
+   */
+  attach(channel: Channel): () => void;
+  /** Counters of traffic and clients. */
+  stats(): IpcHostStats;
+  /** Stops serving every channel and drops the data. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Options of `connect()`. */
+export interface ConnectOptions {
+  /**
+   * The channel to the host.
+   * @default `parentPort` in a worker thread, otherwise `process` (cluster worker or fork child)
+   */
+  channel?: Channel;
+  /**
+   * Isolates this store's keys from stores with another namespace.
+   * @default ''
+   */
+  namespace?: string;
+  /** Default timeout of each call, in ms. @default 5000 */
+  timeout?: number;
+  /** How long to wait for the host's handshake before calls reject `UNAVAILABLE`, in ms. @default 5000 */
+  handshakeTimeout?: number;
+  /** Most calls queued or in flight before calls reject `OVERLOADED`. @default 16384 */
+  maxPending?: number;
+  /** Must equal the host's. @default 1024 */
+  maxKeyBytes?: number;
+  /** Must equal the host's. @default 67108864 (64 MiB) */
+  maxValueBytes?: number;
+  /**
+   * For transports that move bytes (ipc-msgpack): ask the host for a side socket. `false`
+   * keeps every frame on the IPC channel.
+   * @default true
+   */
+  sideSocket?: boolean;
+  /** How long to wait for the host's side-socket answer before staying on IPC, in ms. @default 3000 */
+  negotiationTimeout?: number;
+}
+
+/** A store connected to a host, with its client's counters. */
+export interface IpcStore<S extends object> extends Store<S> {
+  /** Calls pending and queued, timers armed, frames in and out. */
+  stats(): ClientEngineStats;
+}
+
+/** What distinguishes one IPC transport from another: the value codec and the frame format. */
+export interface IpcTransportDefinition {
+  /** The package name, for messages (`ipc`, `ipc-msgpack`). */
+  name: string;
+  codec: ValueCodec;
+  format: FrameFormat;
+}
+
+// One host per codec per process, whichever copy of this package made it: two hosts
+// answering the same worker would apply its writes twice.
+const registryKey = Symbol.for('statewire.ipc.hosts');
+type Registry = Map<string, Host>;
+function registry(): Registry {
+  const holder = globalThis as { [registryKey]?: Registry };
+  holder[registryKey] ??= new Map();
+  return holder[registryKey];
+}
+
+/** The `serve()` of a transport. */
+export function serveWith(definition: IpcTransportDefinition, options: ServeOptions = {}): Host {
+  const { codec, format, name } = definition;
+  const hosts = registry();
+  if (hosts.has(codec.name)) {
+    throw new Error(
+      `@statewire/${name}: serve() was already called in this process; call host.close() first`,
+    );
+  }
+  const maxValueBytes = options.maxValueBytes ?? DEFAULT_MAX_VALUE_BYTES;
+  const backend = new MemoryBackend({ ...options, codec });
+  const engine = new HostEngine({
+    backend,
+    codec,
+    maxKeyBytes: options.maxKeyBytes ?? DEFAULT_MAX_KEY_BYTES,
+    maxValueBytes,
+    ...(options.maxCallsPerFrame === undefined
+      ? {}
+      : { maxCallsPerFrame: options.maxCallsPerFrame }),
+    ...(options.maxBatchKeys === undefined ? {} : { maxBatchKeys: options.maxBatchKeys }),
+    ...(options.maxClientsPerChannel === undefined
+      ? {}
+      : { maxClientsPerLink: options.maxClientsPerChannel }),
+    servedElsewhere: (other) => other !== codec.name && hosts.has(other),
+  });
+  const sockets =
+    format === 'packed' && options.sideSocket !== false && socketsAvailable
+      ? new SideSocketServer((link) => engine.attach(link), maxValueBytes + FRAME_HEADROOM_BYTES)
+      : undefined;
+  const policy = {
+    codec: codec.name,
+    sockets,
+    servedElsewhere: (other: string) => other !== codec.name && hosts.has(other),
+  };
+  const attached = new WeakMap<object, () => void>();
+  let closed = false;
+
+  const attach = (channel: Channel): (() => void) => {
+    if (closed) throw new StateError(ErrorCode.CLOSED, `@statewire/${name}: the host is closed`);
+    const existing = attached.get(channel);
+    if (existing) return existing;
+    const link = linkFor(channel, format);
+    const detachEngine = engine.attach(
+      isPort(channel) ? link : withSocketNegotiation(link, channel, policy),
+    );
+    const detach = () => {
+      attached.delete(channel);
+      detachEngine();
+    };
+    attached.set(channel, detach);
+    return detach;
+  };
+  const onFork = (worker: ClusterWorker) => attach(worker);
+  const servesCluster = options.cluster !== false && cluster.isPrimary;
+  if (servesCluster) {
+    for (const worker of Object.values(cluster.workers ?? {})) if (worker) attach(worker);
+    cluster.on('fork', onFork);
+  }
+
+  const host: Host = {
+    attach,
+    stats: () => ({ ...engine.stats(), data: backend.stats() }),
+    async close() {
+      if (closed) return;
+      closed = true;
+      if (servesCluster) cluster.off('fork', onFork);
+      engine.close();
+      await sockets?.close();
+      backend.close();
+      if (hosts.get(codec.name) === host) hosts.delete(codec.name);
+    },
+  };
+  hosts.set(codec.name, host);
+  return host;
+}
+
+function defaultChannel(name: string): Channel {
+  if (!isMainThread && parentPort) return parentPort;
+  if (typeof process.send === 'function') return process as unknown as Channel;
+  throw new StateError(
+    ErrorCode.UNAVAILABLE,
+    `@statewire/${name}: connect() found no IPC channel: this process was not started by cluster.fork(), child_process.fork() or new Worker(); pass opts.channel, or use serve() in the process that holds the data`,
+  );
+}
+
+/** The `connect()` of a transport. */
+export function connectWith<S extends object>(
+  definition: IpcTransportDefinition,
+  options: ConnectOptions = {},
+): IpcStore<S> {
+  const { codec, format, name } = definition;
+  const maxKeyBytes = options.maxKeyBytes ?? DEFAULT_MAX_KEY_BYTES;
+  const maxValueBytes = options.maxValueBytes ?? DEFAULT_MAX_VALUE_BYTES;
+  const namespace = options.namespace ?? '';
+  assertNamespace(namespace, maxKeyBytes);
+  const timeout = checkTimeout(options.timeout ?? DEFAULT_TIMEOUT_MS);
+  const channel = options.channel ?? defaultChannel(name);
+  const channelLink = linkFor(channel, format);
+  const link =
+    format === 'packed' && options.sideSocket !== false && socketsAvailable && !isPort(channel)
+      ? createNegotiatingLink(
+          channelLink,
+          codec.name,
+          MAX_REPLY_FRAME_BYTES,
+          options.negotiationTimeout ?? 3000,
+        )
+      : channelLink;
+  const client = new ClientEngine({
+    link,
+    codec: codec.name,
+    namespace,
+    maxKeyBytes,
+    maxValueBytes,
+    label: `@statewire/${name}`,
+    ...(options.maxPending === undefined ? {} : { maxPending: options.maxPending }),
+    ...(options.handshakeTimeout === undefined
+      ? {}
+      : { handshakeTimeout: options.handshakeTimeout }),
+  });
+  const capabilities = defineCapabilities({
+    ...codec.keeps,
+    ttl: true,
+    shared: true,
+    atomic: true,
+    maxKeyBytes,
+    maxValueBytes,
+  });
+  const store = new BaseStore<S>({
+    executor: client,
+    codec,
+    capabilities,
+    timeout,
+    label: `@statewire/${name}`,
+  });
+  return Object.assign(store, { stats: () => client.stats() });
+}

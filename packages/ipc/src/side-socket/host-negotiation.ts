@@ -1,0 +1,66 @@
+import { FRAME_TAG, isTagged, type Link, PROTOCOL_VERSION } from '@statewire/core';
+import { SOCKET_DECLINE, SOCKET_OFFER, SOCKET_REQUEST } from './negotiating-link.js';
+import type { SideSocketServer } from './socket-server.js';
+
+/** How a host answers side-socket requests on one channel. */
+export interface NegotiationPolicy {
+  /** This host's codec: requests for it are answered. */
+  codec: string;
+  /** The socket server, or `undefined` when this host keeps everything on the channel. */
+  sockets: SideSocketServer | undefined;
+  /** Whether another host in this process answers requests for codec `name`. */
+  servedElsewhere: (name: string) => boolean;
+}
+
+/**
+ * Wraps the IPC link of one channel so that side-socket requests are answered here and
+ * never reach the host engine: with an offer (a private socket path and a single-use token)
+ * when this host has a socket server, with a decline otherwise, and not at all when another
+ * host in this process serves the requested codec. When the channel closes, the sockets
+ * it was offered are closed too.
+ */
+export function withSocketNegotiation(link: Link, owner: object, policy: NegotiationPolicy): Link {
+  const answer = (request: { from?: unknown; codec?: unknown }) => {
+    const to = request.from;
+    if (typeof to !== 'string' || to.length > 64) return;
+    if (
+      request.codec !== policy.codec &&
+      typeof request.codec === 'string' &&
+      policy.servedElsewhere(request.codec)
+    )
+      return;
+    const decline = () => link.send({ [FRAME_TAG]: PROTOCOL_VERSION, k: SOCKET_DECLINE, to });
+    if (!policy.sockets || request.codec !== policy.codec) {
+      decline();
+      return;
+    }
+    policy.sockets.offer(owner, link.label).then(
+      (offer) =>
+        link.send({
+          [FRAME_TAG]: PROTOCOL_VERSION,
+          k: SOCKET_OFFER,
+          to,
+          path: offer.path,
+          token: offer.token,
+        }),
+      decline,
+    );
+  };
+  return {
+    ...link,
+    open(handlers) {
+      link.open({
+        ...handlers,
+        message: (message) => {
+          if (isTagged(message) && message.k === SOCKET_REQUEST)
+            answer(message as { from?: unknown; codec?: unknown });
+          else handlers.message(message);
+        },
+        close: (reason) => {
+          policy.sockets?.dropOwner(owner);
+          handlers.close(reason);
+        },
+      });
+    },
+  };
+}

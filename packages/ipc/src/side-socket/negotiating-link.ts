@@ -1,0 +1,143 @@
+import { randomUUID } from 'node:crypto';
+import { connect as connectSocket } from 'node:net';
+import {
+  FRAME_TAG,
+  isTagged,
+  type Link,
+  type LinkHandlers,
+  PROTOCOL_VERSION,
+} from '@statewire/core';
+import { createSocketLink, writeFrame } from './socket-link.js';
+
+/** Frames of the side-socket negotiation, carried on the IPC channel. */
+export const SOCKET_REQUEST = 'socket?';
+export const SOCKET_OFFER = 'socket!';
+export const SOCKET_DECLINE = 'socket-no';
+
+const RETRY_MS = [0, 50, 100, 200, 400, 800];
+
+/**
+ * A client {@link Link} that asks the host, over the IPC channel, for a private side socket
+ * and moves every frame to it once connected; when the host declines, does not answer
+ * within `negotiationTimeout`, or the socket cannot be reached, frames stay on the IPC
+ * channel. Frames sent meanwhile are held and sent in order. The IPC channel stays watched:
+ * when it closes, the link closes too.
+ */
+export function createNegotiatingLink(
+  ipc: Link,
+  codec: string,
+  maxFrameBytes: number,
+  negotiationTimeout: number,
+): Link {
+  const nonce = randomUUID();
+  let handlers: LinkHandlers | undefined;
+  let mode: 'negotiating' | 'socket' | 'ipc' = 'negotiating';
+  let held: object[] = [];
+  let socketLink: Link | undefined;
+  let finished = false;
+  let retry: NodeJS.Timeout | undefined;
+  let attempt = 0;
+  const deadline = performance.now() + negotiationTimeout;
+
+  const finish = (reason?: unknown) => {
+    if (finished) return;
+    finished = true;
+    if (retry) clearTimeout(retry);
+    socketLink?.close();
+    ipc.close();
+    handlers?.close(reason);
+  };
+  const settle = (next: 'socket' | 'ipc', link: Link) => {
+    if (mode !== 'negotiating' || finished) return;
+    if (retry) clearTimeout(retry);
+    retry = undefined;
+    mode = next;
+    const frames = held;
+    held = [];
+    for (const frame of frames) link.send(frame);
+  };
+  const ask = () => {
+    retry = undefined;
+    if (mode !== 'negotiating' || finished) return;
+    const remaining = deadline - performance.now();
+    if (remaining <= 0) {
+      settle('ipc', ipc);
+      return;
+    }
+    ipc.send({ [FRAME_TAG]: PROTOCOL_VERSION, k: SOCKET_REQUEST, from: nonce, codec });
+    const delay = RETRY_MS[Math.min(++attempt, RETRY_MS.length - 1)] as number;
+    retry = setTimeout(ask, Math.min(delay, remaining));
+    retry.unref();
+  };
+  const useSocket = (path: string, token: string) => {
+    const socket = connectSocket(path);
+    socket.on('error', () => settle('ipc', ipc));
+    socket.once('connect', () => {
+      if (mode !== 'negotiating' || finished) {
+        socket.destroy();
+        return;
+      }
+      writeFrame(socket, Buffer.from(token, 'latin1'));
+      const link = createSocketLink(socket, `${ipc.label} (side socket)`, maxFrameBytes);
+      link.open({
+        message: (message) => handlers?.message(message),
+        close: (reason) => finish(reason),
+        drain: () => handlers?.drain(),
+      });
+      socketLink = link;
+      settle('socket', link);
+    });
+  };
+  const onIpcMessage = (message: unknown) => {
+    if (isTagged(message) && (message as { to?: unknown }).to === nonce) {
+      const frame = message as { k?: unknown; path?: unknown; token?: unknown };
+      if (
+        frame.k === SOCKET_OFFER &&
+        typeof frame.path === 'string' &&
+        typeof frame.token === 'string'
+      ) {
+        if (mode === 'negotiating' && retry !== undefined) {
+          clearTimeout(retry);
+          retry = undefined;
+          useSocket(frame.path, frame.token);
+        }
+      } else if (frame.k === SOCKET_DECLINE) {
+        settle('ipc', ipc);
+      }
+      return;
+    }
+    handlers?.message(message);
+  };
+
+  return {
+    label: ipc.label,
+    open(linkHandlers) {
+      handlers = linkHandlers;
+      ipc.open({
+        message: onIpcMessage,
+        close: (reason) => finish(reason),
+        drain: () => {
+          if (mode !== 'socket') handlers?.drain();
+        },
+      });
+      ask();
+    },
+    send(frame) {
+      if (finished) return true;
+      if (mode === 'negotiating') {
+        held.push(frame);
+        return true;
+      }
+      return (mode === 'socket' ? (socketLink as Link) : ipc).send(frame);
+    },
+    close() {
+      if (finished) return;
+      finished = true;
+      if (retry) clearTimeout(retry);
+      socketLink?.close();
+      ipc.close();
+    },
+    ref: () => socketLink?.ref?.(),
+    unref: () => socketLink?.unref?.(),
+  };
+}

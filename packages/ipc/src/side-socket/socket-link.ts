@@ -1,0 +1,137 @@
+import type { Socket } from 'node:net';
+import type { Link, LinkHandlers } from '@statewire/core';
+import { packFrame, unpackFrame } from '@statewire/core/msgpack';
+
+const HEADER_BYTES = 4;
+
+/**
+ * Splits a byte stream into length-prefixed frames (a 4-byte big-endian length, then that
+ * many bytes), refusing any frame longer than `maxFrameBytes` before buffering it.
+ */
+export class FrameReader {
+  readonly #maxFrameBytes: number;
+  #chunks: Buffer[] = [];
+  #buffered = 0;
+  #expected = -1;
+
+  constructor(maxFrameBytes: number) {
+    this.#maxFrameBytes = maxFrameBytes;
+  }
+
+  /**
+   * Adds bytes and returns the frames now complete.
+   * @throws RangeError when a frame announces more than `maxFrameBytes`
+   */
+  push(chunk: Buffer): Buffer[] {
+    this.#chunks.push(chunk);
+    this.#buffered += chunk.length;
+    const frames: Buffer[] = [];
+    for (;;) {
+      if (this.#expected < 0) {
+        if (this.#buffered < HEADER_BYTES) break;
+        const length = this.#take(HEADER_BYTES).readUInt32BE(0);
+        if (length > this.#maxFrameBytes)
+          throw new RangeError(
+            `frame of ${length} bytes is over the ${this.#maxFrameBytes}-byte limit`,
+          );
+        this.#expected = length;
+      }
+      if (this.#buffered < this.#expected) break;
+      frames.push(this.#take(this.#expected));
+      this.#expected = -1;
+    }
+    return frames;
+  }
+
+  #take(bytes: number): Buffer {
+    const head = this.#chunks[0] as Buffer;
+    let out: Buffer;
+    if (head.length >= bytes) {
+      out = head.subarray(0, bytes);
+      if (head.length === bytes) this.#chunks.shift();
+      else this.#chunks[0] = head.subarray(bytes);
+    } else {
+      const joined = Buffer.concat(this.#chunks);
+      out = joined.subarray(0, bytes);
+      this.#chunks = joined.length === bytes ? [] : [joined.subarray(bytes)];
+    }
+    this.#buffered -= bytes;
+    return out;
+  }
+}
+
+/** Writes one length-prefixed frame. Returns what `socket.write` returned. */
+export function writeFrame(socket: Socket, payload: Uint8Array): boolean {
+  const out = Buffer.allocUnsafe(HEADER_BYTES + payload.byteLength);
+  out.writeUInt32BE(payload.byteLength, 0);
+  out.set(payload, HEADER_BYTES);
+  return socket.write(out);
+}
+
+/**
+ * A {@link Link} over a connected stream socket carrying msgpack frames. A frame over
+ * `maxFrameBytes` or bytes that do not unpack end the connection: one flooding or
+ * corrupt peer cannot make the other side buffer without bound.
+ */
+export function createSocketLink(
+  socket: Socket,
+  label: string,
+  maxFrameBytes: number,
+  firstBytes?: Buffer,
+): Link {
+  const reader = new FrameReader(maxFrameBytes);
+  let handlers: LinkHandlers | undefined;
+  let finished = false;
+
+  const finish = (reason?: unknown) => {
+    if (finished) return;
+    finished = true;
+    socket.destroy();
+    handlers?.close(reason ?? new Error(`${label}: socket closed`));
+  };
+  const onData = (chunk: Buffer) => {
+    let frames: Buffer[];
+    try {
+      frames = reader.push(chunk);
+    } catch (error) {
+      finish(error);
+      return;
+    }
+    for (const frame of frames) {
+      if (finished) return;
+      let message: unknown;
+      try {
+        message = unpackFrame(frame);
+      } catch (error) {
+        finish(error);
+        return;
+      }
+      handlers?.message(message);
+    }
+  };
+
+  return {
+    label,
+    open(linkHandlers) {
+      handlers = linkHandlers;
+      socket.on('data', onData);
+      socket.on('drain', () => handlers?.drain());
+      socket.on('close', () => finish());
+      // Errors (ECONNRESET, EPIPE) are followed by 'close'; listening keeps them handled.
+      socket.on('error', () => {});
+      if (firstBytes && firstBytes.length > 0) onData(firstBytes);
+      if (socket.destroyed) setImmediate(() => finish());
+    },
+    send(frame) {
+      if (finished || socket.destroyed) return true;
+      return writeFrame(socket, packFrame(frame));
+    },
+    close() {
+      if (finished) return;
+      finished = true;
+      socket.end();
+    },
+    ref: () => socket.ref(),
+    unref: () => socket.unref(),
+  };
+}

@@ -1,0 +1,155 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Link } from '@statewire/core';
+import { createSocketLink } from './socket-link.js';
+
+/** Where and with what token one client may connect. */
+export interface SocketOffer {
+  path: string;
+  token: string;
+}
+
+interface PendingOffer {
+  owner: object;
+  label: string;
+  expires: NodeJS.Timeout;
+}
+
+const TOKEN_BYTES = 32;
+const TOKEN_HEX_BYTES = TOKEN_BYTES * 2;
+/** The first bytes a client sends: a frame holding the hex token. */
+export const TOKEN_FRAME_BYTES = 4 + TOKEN_HEX_BYTES;
+const OFFER_TTL_MS = 30_000;
+const AUTH_TIMEOUT_MS = 10_000;
+
+/**
+ * The host end of the side sockets: one Unix domain socket server in a private directory
+ * (mode 0700, made by `mkdtemp`), started on the first request. Each offer carries a
+ * single-use random token, sent to one client over its IPC channel; a connection must
+ * present a live token as its first frame or it is closed. The directory is removed on
+ * `close()` and when the process exits.
+ */
+export class SideSocketServer {
+  readonly #attach: (link: Link, owner: object) => void;
+  readonly #maxFrameBytes: number;
+  readonly #offers = new Map<string, PendingOffer>();
+  readonly #sockets = new Map<object, Set<Socket>>();
+  #server: Promise<{ server: Server; path: string; dir: string }> | undefined;
+  #closed = false;
+  readonly #cleanupOnExit = () => this.#removeDir();
+  #dir: string | undefined;
+
+  /**
+   * @param attach serves an authenticated socket (the host engine's `attach`)
+   * @param maxFrameBytes largest frame accepted from a client
+   */
+  constructor(attach: (link: Link, owner: object) => void, maxFrameBytes: number) {
+    this.#attach = attach;
+    this.#maxFrameBytes = maxFrameBytes;
+  }
+
+  /** Makes an offer for the client on channel `owner`. */
+  async offer(owner: object, label: string): Promise<SocketOffer> {
+    const { path } = await this.#listen();
+    const token = randomBytes(TOKEN_BYTES).toString('hex');
+    const expires = setTimeout(() => this.#offers.delete(token), OFFER_TTL_MS);
+    expires.unref();
+    this.#offers.set(token, { owner, label, expires });
+    return { path, token };
+  }
+
+  /** Closes every socket of channel `owner` (its process died or was detached). */
+  dropOwner(owner: object): void {
+    const sockets = this.#sockets.get(owner);
+    if (!sockets) return;
+    this.#sockets.delete(owner);
+    for (const socket of sockets) socket.destroy();
+  }
+
+  /** Stops the server, closes every socket and removes the directory. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    for (const { expires } of this.#offers.values()) clearTimeout(expires);
+    this.#offers.clear();
+    for (const owner of [...this.#sockets.keys()]) this.dropOwner(owner);
+    const listening = this.#server;
+    this.#server = undefined;
+    if (listening) {
+      const { server } = await listening.catch(() => ({ server: undefined }));
+      await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    }
+    this.#removeDir();
+  }
+
+  #listen(): Promise<{ server: Server; path: string; dir: string }> {
+    if (this.#closed) return Promise.reject(new Error('side socket server closed'));
+    this.#server ??= new Promise((resolve, reject) => {
+      const dir = mkdtempSync(join(tmpdir(), 'statewire-'));
+      this.#dir = dir;
+      process.on('exit', this.#cleanupOnExit);
+      const path = join(dir, 'host.sock');
+      const server = createServer((socket) => this.#authenticate(socket));
+      server.on('error', reject);
+      server.listen(path, () => {
+        server.unref();
+        resolve({ server, path, dir });
+      });
+    });
+    return this.#server;
+  }
+
+  #authenticate(socket: Socket): void {
+    const timer = setTimeout(() => socket.destroy(), AUTH_TIMEOUT_MS);
+    timer.unref();
+    socket.on('error', () => {});
+    let received = Buffer.alloc(0);
+    const onData = (chunk: Buffer) => {
+      received = Buffer.concat([received, chunk]);
+      if (received.length < TOKEN_FRAME_BYTES) return;
+      socket.off('data', onData);
+      clearTimeout(timer);
+      const offer = this.#redeem(received.subarray(0, TOKEN_FRAME_BYTES));
+      if (!offer || this.#closed) {
+        socket.destroy();
+        return;
+      }
+      let sockets = this.#sockets.get(offer.owner);
+      if (!sockets) {
+        sockets = new Set();
+        this.#sockets.set(offer.owner, sockets);
+      }
+      const owned = sockets;
+      owned.add(socket);
+      socket.on('close', () => owned.delete(socket));
+      // Bytes after the token are the client's first frames.
+      const rest = received.subarray(TOKEN_FRAME_BYTES);
+      this.#attach(
+        createSocketLink(socket, `${offer.label} (side socket)`, this.#maxFrameBytes, rest),
+        offer.owner,
+      );
+    };
+    socket.on('data', onData);
+  }
+
+  #redeem(frame: Buffer): PendingOffer | undefined {
+    if (frame.readUInt32BE(0) !== TOKEN_HEX_BYTES) return undefined;
+    const token = frame.subarray(4);
+    for (const [candidate, offer] of this.#offers) {
+      if (timingSafeEqual(Buffer.from(candidate, 'latin1'), token)) {
+        this.#offers.delete(candidate);
+        clearTimeout(offer.expires);
+        return offer;
+      }
+    }
+    return undefined;
+  }
+
+  #removeDir(): void {
+    process.off('exit', this.#cleanupOnExit);
+    if (this.#dir) rmSync(this.#dir, { recursive: true, force: true });
+    this.#dir = undefined;
+  }
+}
