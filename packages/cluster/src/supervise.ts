@@ -1,0 +1,473 @@
+import type { Address, ClusterSettings, Worker } from 'node:cluster';
+import cluster from 'node:cluster';
+import { EventEmitter } from 'node:events';
+import { backoffDelay } from './backoff.js';
+import { describeAddress, describeExit, describeWorker, LOG_PREFIX } from './describe.js';
+import { ClusterError } from './errors.js';
+import { type ResolvedOptions, resolveOptions } from './options.js';
+import type { SuperviseOptions, Supervisor, SupervisorEvents } from './types.js';
+
+/**
+ * Starts supervising a pool of cluster workers running `opts.exec`. Call it in the
+ * cluster primary; the workers are forked on the next tick, so listeners attached
+ * right after the call see every event.
+ *
+ * It only listens to its own workers (never `cluster.on(...)`), never removes other
+ * listeners and never disconnects workers it did not fork, so a statewire `serve()`
+ * host or any other cluster code can run beside it in the same primary.
+ *
+ * @example
+ * ```ts
+ * const supervisor = supervise({ exec: './worker.js', workers: 4 });
+ * await supervisor.ready;
+ * ```
+ * @throws ClusterError `NOT_PRIMARY` outside the cluster primary.
+ * @throws TypeError when an option is malformed.
+ */
+export function supervise(opts: SuperviseOptions): Supervisor {
+  if (!cluster.isPrimary) {
+    throw new ClusterError('NOT_PRIMARY', 'supervise() must be called in the cluster primary');
+  }
+  return new ClusterSupervisor(resolveOptions(opts));
+}
+
+/** One of the `workers` places the supervisor keeps filled. */
+interface Slot {
+  readonly index: number;
+  /** The worker serving this slot. */
+  current: Worker | undefined;
+  /** A reload's replacement, until it is ready. */
+  candidate: Worker | undefined;
+  /** The pending respawn. */
+  timer: NodeJS.Timeout | undefined;
+  /** Consecutive crashes, the exponent of the backoff. */
+  attempt: number;
+  /** When the respawns of the last `restartWindowMs` happened. */
+  restarts: number[];
+  gaveUp: boolean;
+  everReady: boolean;
+}
+
+/** What the supervisor knows about one of its live workers. */
+interface Tracked {
+  readonly worker: Worker;
+  readonly slot: Slot;
+  /** The reload generation it was forked in; a reload replaces older ones only. */
+  readonly generation: number;
+  readonly startedAt: number;
+  /** Its exit was asked for (reload, shutdown): not a crash, not respawned. */
+  deliberate: boolean;
+  ready: boolean;
+  readonly whenReady: Promise<void>;
+  readonly exited: Promise<void>;
+  retiring: Promise<void> | undefined;
+  settleReady(error?: Error): void;
+  settleExited(): void;
+}
+
+interface Deferred {
+  readonly promise: Promise<void>;
+  settled: boolean;
+  resolve(): void;
+  reject(error: Error): void;
+}
+
+class ClusterSupervisor extends EventEmitter<SupervisorEvents> implements Supervisor {
+  readonly ready: Promise<void>;
+  readonly #opts: ResolvedOptions;
+  readonly #slots: Slot[];
+  readonly #tracked = new Map<Worker, Tracked>();
+  readonly #ready: Deferred;
+  #generation = 0;
+  #stopping = false;
+  #shutdown: Promise<void> | undefined;
+  #reloadRunning: Promise<void> | undefined;
+  #reloadQueued: Promise<void> | undefined;
+
+  constructor(opts: ResolvedOptions) {
+    super();
+    this.#opts = opts;
+    this.#ready = deferred();
+    this.ready = this.#ready.promise;
+    this.#slots = Array.from({ length: opts.workers }, (_, index) => ({
+      index,
+      current: undefined,
+      candidate: undefined,
+      timer: undefined,
+      attempt: 0,
+      restarts: [],
+      gaveUp: false,
+      everReady: false,
+    }));
+    if (opts.signals) {
+      process.on('SIGHUP', this.#onHangup);
+      process.on('SIGTERM', this.#onStop);
+      process.on('SIGINT', this.#onStop);
+    }
+    process.nextTick(() => {
+      if (this.#stopping) return;
+      this.#log(`starting ${countWorkers(opts.workers)} of ${opts.exec}`);
+      for (const slot of this.#slots) {
+        // A reload() called right after supervise() may have filled the slot already.
+        if (slot.current === undefined && slot.candidate === undefined) this.#fork(slot, 'current');
+      }
+    });
+  }
+
+  workers(): Worker[] {
+    return [...this.#tracked.keys()].filter((worker) => !worker.isDead());
+  }
+
+  reload(): Promise<void> {
+    if (this.#stopping) return handled(Promise.reject(shutDown('reload()')));
+    if (this.#reloadRunning === undefined) return this.#startReload();
+    // Several SIGHUPs during one reload (a deploy script retrying) make one more reload,
+    // which starts after the running one and picks up the newest code.
+    this.#reloadQueued ??= handled(
+      this.#reloadRunning
+        .catch(() => {})
+        .then(() => {
+          this.#reloadQueued = undefined;
+          return this.#startReload();
+        }),
+    );
+    return this.#reloadQueued;
+  }
+
+  shutdown(): Promise<void> {
+    this.#shutdown ??= handled(this.#runShutdown());
+    return this.#shutdown;
+  }
+
+  #log(line: string): void {
+    this.#opts.log(`${LOG_PREFIX} ${line}`);
+  }
+
+  #fork(slot: Slot, role: 'current' | 'candidate'): Tracked {
+    const { exec, args, execArgv, serialization } = this.#opts;
+    // Settings are applied before every fork rather than once, so that two supervisors
+    // (or other code calling setupPrimary) in one primary each fork their own script.
+    const settings: ClusterSettings = { exec, args: [...args], execArgv: [...execArgv] };
+    if (serialization !== undefined) settings.serialization = serialization;
+    cluster.setupPrimary(settings);
+    const worker = cluster.fork(this.#opts.env);
+
+    const ready = deferred();
+    const exited = deferred();
+    const tracked: Tracked = {
+      worker,
+      slot,
+      generation: this.#generation,
+      startedAt: Date.now(),
+      deliberate: false,
+      ready: false,
+      whenReady: ready.promise,
+      exited: exited.promise,
+      retiring: undefined,
+      settleReady: (error) => (error ? ready.reject(error) : ready.resolve()),
+      settleExited: () => exited.resolve(),
+    };
+    this.#tracked.set(worker, tracked);
+    if (role === 'current') slot.current = worker;
+    else slot.candidate = worker;
+
+    worker.on('listening', (address: Address) => this.#onListening(tracked, address));
+    if (this.#opts.readyOn === 'message') {
+      worker.on('message', (message: unknown) => {
+        if (isReadyMessage(message)) this.#onReady(tracked, 'ready');
+      });
+    }
+    // Without a listener, an 'error' of the worker's ChildProcess (a failed send or kill)
+    // would be thrown in the primary, and the primary holds the shared state.
+    worker.on('error', (error: Error) => {
+      this.#log(`${describeWorker(worker)} error: ${error.message}`);
+    });
+    worker.once('exit', (code: number | null, signal: NodeJS.Signals | null) =>
+      this.#onExit(tracked, code, signal),
+    );
+
+    const what = role === 'candidate' ? 'replacement' : 'worker';
+    this.#log(`${describeWorker(worker)} started (${what} for slot ${slot.index})`);
+    this.emit('fork', worker);
+    return tracked;
+  }
+
+  #onListening(tracked: Tracked, address: Address): void {
+    if (this.#opts.readyOn === 'listening') {
+      this.#onReady(tracked, `listening on ${describeAddress(address)}`);
+    }
+    this.emit('listening', tracked.worker, address);
+  }
+
+  #onReady(tracked: Tracked, how: string): void {
+    if (tracked.ready || tracked.worker.isDead()) return;
+    tracked.ready = true;
+    tracked.settleReady();
+    this.#log(`${describeWorker(tracked.worker)} ${how}`);
+    const { slot } = tracked;
+    if (slot.everReady) return;
+    slot.everReady = true;
+    if (!this.#ready.settled && this.#slots.every((s) => s.everReady)) {
+      this.#ready.resolve();
+      this.#log(`all ${countWorkers(this.#slots.length)} ready`);
+    }
+  }
+
+  #onExit(tracked: Tracked, code: number | null, signal: NodeJS.Signals | null): void {
+    const { worker, slot } = tracked;
+    this.#tracked.delete(worker);
+    const how = describeExit(code, signal);
+    tracked.settleReady(
+      new ClusterError(
+        'WORKER_EXITED',
+        `${describeWorker(worker)} exited ${how} before it was ready`,
+      ),
+    );
+    const wasCurrent = slot.current === worker;
+    if (wasCurrent) slot.current = undefined;
+    if (slot.candidate === worker) slot.candidate = undefined;
+
+    let after: (() => void) | undefined;
+    if (tracked.deliberate || this.#stopping) {
+      this.#log(`${describeWorker(worker)} exited ${how} after it was asked to stop`);
+    } else if (!wasCurrent) {
+      // A reload's replacement: the reload reports it and refills the slot if needed.
+      this.#log(`${describeWorker(worker)} exited ${how} before it was ready`);
+    } else if (slot.candidate !== undefined) {
+      this.#log(`${describeWorker(worker)} exited ${how}; its replacement is starting`);
+    } else {
+      after = this.#respawnLater(slot, tracked, `${describeWorker(worker)} exited ${how}`);
+    }
+    tracked.settleExited();
+    this.emit('exit', worker, code, signal);
+    after?.();
+  }
+
+  /** Crash accounting for a slot left empty; returns the event to emit once logged. */
+  #respawnLater(slot: Slot, tracked: Tracked, what: string): () => void {
+    const now = Date.now();
+    const { maxRestarts, restartWindowMs, healthyAfterMs } = this.#opts;
+    if (now - tracked.startedAt >= healthyAfterMs) slot.attempt = 0;
+    slot.restarts = slot.restarts.filter((at) => now - at < restartWindowMs);
+
+    if (slot.restarts.length >= maxRestarts) {
+      slot.gaveUp = true;
+      const reason = `restarted ${slot.restarts.length} times within ${restartWindowMs} ms and exited again`;
+      this.#log(
+        `${what}; slot ${slot.index} ${reason}: giving up on it (fix the worker, then reload() or SIGHUP)`,
+      );
+      if (!slot.everReady && !this.#ready.settled) {
+        this.#ready.reject(
+          new ClusterError(
+            'GAVE_UP',
+            `slot ${slot.index} gave up before its worker was ready: ${what}`,
+          ),
+        );
+      }
+      return () => this.emit('give-up', slot.index, reason);
+    }
+
+    const delayMs = backoffDelay(slot.attempt, this.#opts.backoff);
+    slot.attempt += 1;
+    slot.restarts.push(now);
+    this.#log(`${what}; respawning in ${delayMs} ms`);
+    slot.timer = setTimeout(() => {
+      slot.timer = undefined;
+      if (!this.#stopping && slot.current === undefined && slot.candidate === undefined) {
+        this.#fork(slot, 'current');
+      }
+    }, delayMs);
+    return () => this.emit('respawn', slot.index, delayMs);
+  }
+
+  #startReload(): Promise<void> {
+    if (this.#stopping) return handled(Promise.reject(shutDown('reload()')));
+    // Started a microtask later, so that 'reload' is emitted before the first 'fork'.
+    const done = handled(Promise.resolve().then(() => this.#runReload()));
+    this.#reloadRunning = done;
+    const clear = () => {
+      if (this.#reloadRunning === done) this.#reloadRunning = undefined;
+    };
+    done.then(clear, clear);
+    this.emit('reload', done);
+    return done;
+  }
+
+  async #runReload(): Promise<void> {
+    const generation = ++this.#generation;
+    this.#log(`reloading ${countWorkers(this.#slots.length)}, one at a time`);
+    try {
+      let replaced = 0;
+      for (const slot of this.#slots) {
+        if (this.#stopping) throw shutDown('reload()');
+        const current = slot.current && this.#tracked.get(slot.current);
+        // A worker respawned while this reload runs already runs the new code.
+        if (current && current.generation >= generation) continue;
+        await this.#replace(slot);
+        replaced += 1;
+      }
+      this.#log(`reload complete: ${countWorkers(replaced)} replaced`);
+    } catch (error) {
+      this.#log(`reload failed, the remaining workers keep running: ${(error as Error).message}`);
+      throw error;
+    }
+  }
+
+  async #replace(slot: Slot): Promise<void> {
+    clearTimeout(slot.timer);
+    slot.timer = undefined;
+    if (slot.gaveUp) {
+      slot.gaveUp = false;
+      slot.attempt = 0;
+      slot.restarts = [];
+    }
+    const candidate = this.#fork(slot, 'candidate');
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        reject(
+          new ClusterError(
+            'READY_TIMEOUT',
+            `${describeWorker(candidate.worker)} was not ready within ${this.#opts.readyTimeoutMs} ms`,
+          ),
+        );
+      }, this.#opts.readyTimeoutMs);
+    });
+    try {
+      await Promise.race([candidate.whenReady, timeout]);
+    } catch (error) {
+      if (!candidate.worker.isDead()) {
+        candidate.deliberate = true;
+        candidate.worker.process.kill('SIGKILL');
+      }
+      await candidate.exited;
+      if (this.#stopping) throw shutDown('reload()', error);
+      // The old worker may have died while its replacement was starting.
+      if (slot.current === undefined && slot.timer === undefined && !slot.gaveUp) {
+        this.#respawnLater(slot, candidate, `slot ${slot.index} has no worker`)();
+      }
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+    if (this.#stopping) throw shutDown('reload()');
+
+    const previous = slot.current;
+    slot.candidate = undefined;
+    slot.current = candidate.worker;
+    const old = previous && this.#tracked.get(previous);
+    if (old) {
+      this.#log(`${describeWorker(old.worker)} replaced; disconnecting it`);
+      await this.#retire(old);
+    }
+  }
+
+  /** Disconnect (in-flight requests finish), then kill after `shutdownTimeoutMs`. */
+  #retire(tracked: Tracked): Promise<void> {
+    tracked.deliberate = true;
+    tracked.retiring ??= (async () => {
+      const { worker } = tracked;
+      // Sending to a closed channel throws ERR_IPC_CHANNEL_CLOSED
+      // (socket.io-cluster-adapter#5): a worker that dropped its channel gets SIGTERM.
+      if (worker.isConnected()) worker.disconnect();
+      else if (!worker.isDead()) worker.process.kill('SIGTERM');
+      const { shutdownTimeoutMs } = this.#opts;
+      const killer = setTimeout(() => {
+        this.#log(
+          `${describeWorker(worker)} still running ${shutdownTimeoutMs} ms after disconnect; killing it`,
+        );
+        worker.process.kill('SIGKILL');
+      }, shutdownTimeoutMs);
+      try {
+        await tracked.exited;
+      } finally {
+        clearTimeout(killer);
+      }
+    })();
+    return tracked.retiring;
+  }
+
+  async #runShutdown(): Promise<void> {
+    this.#stopping = true;
+    for (const slot of this.#slots) {
+      clearTimeout(slot.timer);
+      slot.timer = undefined;
+    }
+    if (!this.#ready.settled) this.#ready.reject(shutDown('ready'));
+    const all = [...this.#tracked.values()];
+    this.#log(
+      `shutting down ${countWorkers(all.length)} (killed if still running after ${this.#opts.shutdownTimeoutMs} ms)`,
+    );
+    this.emit('shutdown');
+    await Promise.all(all.map((tracked) => this.#retire(tracked)));
+    this.#log('shutdown complete: all workers exited');
+    if (this.#opts.signals) {
+      process.off('SIGHUP', this.#onHangup);
+      process.off('SIGTERM', this.#onStop);
+      process.off('SIGINT', this.#onStop);
+    }
+  }
+
+  readonly #onHangup = (): void => {
+    this.#log('received SIGHUP; reloading');
+    // reload() logs its own failure and its promise is already handled.
+    void this.reload();
+  };
+
+  readonly #onStop = (signal: NodeJS.Signals): void => {
+    this.#log(`received ${signal}; shutting down`);
+    this.shutdown().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+}
+
+function countWorkers(count: number): string {
+  return count === 1 ? '1 worker' : `${count} workers`;
+}
+
+function isReadyMessage(message: unknown): boolean {
+  return (
+    typeof message === 'object' &&
+    message !== null &&
+    (message as { statewire?: unknown }).statewire === 'ready'
+  );
+}
+
+function shutDown(what: string, cause?: unknown): ClusterError {
+  return new ClusterError('SHUT_DOWN', `${what}: the supervisor is shutting down`, { cause });
+}
+
+/**
+ * Marks `promise` as handled and returns it: the supervisor logs its own failures, and
+ * an ignored rejection must not crash the primary (which may hold the shared state).
+ */
+function handled<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => {});
+  return promise;
+}
+
+function deferred(): Deferred {
+  let resolve!: () => void;
+  let reject!: (error: Error) => void;
+  const promise = handled(
+    new Promise<void>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    }),
+  );
+  const result: Deferred = {
+    promise,
+    settled: false,
+    resolve: () => {
+      result.settled = true;
+      resolve();
+    },
+    reject: (error) => {
+      result.settled = true;
+      reject(error);
+    },
+  };
+  return result;
+}
