@@ -82,7 +82,8 @@ export class BaseStore<S extends object = Record<string, unknown>> implements St
     const options = this.#begin(opts);
     this.#keyList(keys);
     if (keys.length === 0) return [];
-    const values = await this.#executor.execute(Op.getMany, [keys], options);
+    // A copy: the caller may change its array before the call is sent.
+    const values = await this.#executor.execute(Op.getMany, [[...keys]], options);
     if (!Array.isArray(values) || values.length !== keys.length) throw this.#protocol('getMany');
     return values.map((value) => this.#decode(value)) as (S[K] | undefined)[];
   }
@@ -106,6 +107,15 @@ export class BaseStore<S extends object = Record<string, unknown>> implements St
       return [entry.key, this.#encode(entry.value), ttl];
     });
     if (wire.length === 0) return;
+    // One call is one frame on the wire: its values together obey the value limit.
+    let total = 0;
+    for (const entry of wire) total += encodedSize(entry[1]);
+    if (total > this.capabilities.maxValueBytes) {
+      throw new StateError(
+        ErrorCode.TOO_LARGE,
+        `${this.#label}: setMany() values total over the ${this.capabilities.maxValueBytes}-byte limit; split the call`,
+      );
+    }
     await this.#executor.execute(Op.setMany, [wire], options);
   }
 
@@ -113,7 +123,7 @@ export class BaseStore<S extends object = Record<string, unknown>> implements St
     const options = this.#begin(opts);
     this.#keyList(keys);
     if (keys.length === 0) return 0;
-    return this.#executor.execute(Op.deleteMany, [keys], options);
+    return this.#executor.execute(Op.deleteMany, [[...keys]], options);
   }
 
   async increment(key: KeyOf<S>, by = 1, opts?: CallOptions): Promise<number> {

@@ -10,8 +10,16 @@ import {
   type WireCall,
   type WireReply,
 } from './frames.js';
+import { frameText } from './keys.js';
 import type { Link } from './link.js';
-import type { ExecuteOptions, Executor, OpArgs, OpCode, OpResult } from './operations.js';
+import {
+  type ExecuteOptions,
+  type Executor,
+  type OpArgs,
+  type OpCode,
+  type OpResult,
+  writeOps,
+} from './operations.js';
 import { PendingCalls } from './pending-calls.js';
 
 /** Options of {@link ClientEngine}. */
@@ -150,12 +158,17 @@ export class ClientEngine implements Executor {
         return Promise.reject(new StateError(state.code, `${this.#label}: ${state.reason}`));
       this.#startHandshake();
     }
+    // Calls that timed out or were aborted while queued leave the queue only when a flush
+    // skips them; while the link stays congested that is never, so drop them here.
+    if (this.#queue.length >= 2 * this.#maxPending) {
+      this.#queue = this.#queue.filter((call) => this.#pending.has(call[0]));
+    }
     if (this.#pending.size >= this.#maxPending) {
       return Promise.reject(
         new StateError(
           ErrorCode.OVERLOADED,
           `${this.#label}: ${this.#maxPending} calls already pending`,
-          { maybeApplied: false },
+          writeOps.has(op) ? { maybeApplied: false } : {},
         ),
       );
     }
@@ -269,7 +282,7 @@ export class ClientEngine implements Executor {
     if (message[FRAME_TAG] !== PROTOCOL_VERSION) {
       this.#fail(
         ErrorCode.PROTOCOL,
-        `the host speaks protocol v${String(message[FRAME_TAG])}, this client v${PROTOCOL_VERSION}; install matching @statewire versions`,
+        `the host speaks protocol v${frameText(message[FRAME_TAG])}, this client v${PROTOCOL_VERSION}; install matching @statewire versions`,
         true,
       );
       return;
@@ -290,7 +303,7 @@ export class ClientEngine implements Executor {
       case 'refuse':
         this.#fail(
           ErrorCode.PROTOCOL,
-          `the host refused this client: ${String(frame.message)}`,
+          `the host refused this client: ${frameText(frame.message)}`,
           true,
         );
         return;
@@ -311,7 +324,7 @@ export class ClientEngine implements Executor {
       const code = isStateErrorCode(reply[2]) ? reply[2] : ErrorCode.BACKEND;
       this.#pending.reject(
         id,
-        new StateError(code, `${this.#label}: host replied: ${String(reply[3])}`),
+        new StateError(code, `${this.#label}: host replied: ${frameText(reply[3])}`),
       );
     }
   }

@@ -123,5 +123,7 @@ export function isOpCode(op: unknown): op is OpCode {
  */
 export function dispatch(context: DispatchContext, op: unknown, args: readonly unknown[]): unknown {
   if (!isOpCode(op)) malformed('unknown operation');
+  // Handlers destructure their arguments: a string would be split, a number would throw.
+  if (!Array.isArray(args)) malformed('arguments are not a list');
   return (handlers[op] as Handler)(context, args);
 }

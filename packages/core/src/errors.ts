@@ -69,7 +69,8 @@ export class StateError extends Error {
   /** The stable code; see {@link ErrorCode}. */
   readonly code: StateErrorCode;
   /** `true` when this was a write whose outcome is unknown. Absent otherwise. */
-  readonly maybeApplied?: boolean;
+  // `declare`: a class field would make every error own a `maybeApplied: undefined`.
+  declare readonly maybeApplied?: boolean;
   declare readonly cause?: unknown;
   readonly [brand] = true;
 

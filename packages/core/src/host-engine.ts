@@ -2,7 +2,7 @@ import type { ValueCodec } from './codec.js';
 import { type DispatchContext, type DispatchLimits, dispatch } from './dispatch.js';
 import { ErrorCode, StateError } from './errors.js';
 import { FRAME_TAG, type HostFrame, isTagged, PROTOCOL_VERSION, type WireReply } from './frames.js';
-import { assertNamespace } from './keys.js';
+import { assertNamespace, frameText } from './keys.js';
 import type { Link } from './link.js';
 import type { MemoryBackend } from './memory-backend.js';
 
@@ -167,7 +167,7 @@ export class HostEngine {
       this.#refuse(
         attachment,
         from,
-        `this host speaks statewire protocol v${PROTOCOL_VERSION}, the client v${String(frame[FRAME_TAG])}; install matching @statewire versions`,
+        `this host speaks statewire protocol v${PROTOCOL_VERSION}, the client v${frameText(frame[FRAME_TAG])}; install matching @statewire versions`,
       );
       return;
     }
@@ -192,7 +192,7 @@ export class HostEngine {
       this.#refuse(
         attachment,
         from,
-        `the host uses the ${this.#codec.name} codec, the client ${String(frame.codec)}; use the same transport package on both sides`,
+        `the host uses the ${this.#codec.name} codec, the client ${frameText(frame.codec)}; use the same transport package on both sides`,
       );
       return;
     }
@@ -203,7 +203,7 @@ export class HostEngine {
       this.#refuse(
         attachment,
         from,
-        `limits differ: host maxKeyBytes=${this.#limits.maxKeyBytes} maxValueBytes=${this.#limits.maxValueBytes}, client ${String(frame.maxKeyBytes)}/${String(frame.maxValueBytes)}`,
+        `limits differ: host maxKeyBytes=${this.#limits.maxKeyBytes} maxValueBytes=${this.#limits.maxValueBytes}, client ${frameText(frame.maxKeyBytes)}/${frameText(frame.maxValueBytes)}`,
       );
       return;
     }

@@ -49,6 +49,16 @@ export function assertNamespace(
   }
 }
 
+/**
+ * Text for an error message from a field of a received frame. Never throws: a frame can
+ * carry `{ toString: 1 }`, which `String()` cannot convert.
+ */
+export function frameText(value: unknown): string {
+  return typeof value === 'string' || typeof value === 'number'
+    ? String(value)
+    : describeType(value);
+}
+
 /** A short, value-free description of a value's type, for error messages. */
 export function describeType(value: unknown): string {
   if (value === null) return 'null';

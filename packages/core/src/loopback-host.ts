@@ -88,7 +88,14 @@ export function serveLoopback(options: LoopbackHostOptions = {}): LoopbackHost {
         timeout,
         label: 'loopback',
       });
-      return Object.assign(store, { pair, engine: client });
+      const close = store.close.bind(store);
+      // The pair belongs to this store alone: closing the store hangs it up, so that the
+      // host detaches it rather than keep one dead attachment per closed store.
+      return Object.assign(store, {
+        pair,
+        engine: client,
+        close: () => close().then(() => pair.disconnect()),
+      });
     },
     close() {
       engine.close();

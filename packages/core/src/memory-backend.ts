@@ -127,7 +127,13 @@ export class MemoryBackend {
     const slot = this.#live(id);
     let current = 0;
     if (slot) {
-      const decoded = this.#codec.decode(slot.value);
+      let decoded: unknown;
+      try {
+        decoded = this.#codec.decode(slot.value);
+      } catch {
+        // A remote client can store any text or bytes as an encoded value.
+        decoded = undefined;
+      }
       if (!Number.isSafeInteger(decoded)) {
         throw new StateError(ErrorCode.WRONG_TYPE, 'increment() of a value that is not an integer');
       }

@@ -18,6 +18,7 @@ import {
   type OpCode,
   type OpResult,
   opNames,
+  writeOps,
 } from './operations.js';
 import type { Store } from './store.js';
 
@@ -71,9 +72,11 @@ class LocalExecutor implements Executor {
     if (this.#closed)
       throw new StateError(ErrorCode.CLOSED, `memory: ${opNames[op]}() on a closed store`);
     if (options.signal?.aborted) {
+      // Like every executor: `maybeApplied` on writes only (this one was never applied).
+      const maybeApplied = writeOps.has(op) ? { maybeApplied: false } : {};
       throw new StateError(ErrorCode.ABORTED, `memory: ${opNames[op]}() was aborted`, {
         cause: options.signal.reason,
-        maybeApplied: false,
+        ...maybeApplied,
       });
     }
     return dispatch(this.#context, op, args) as OpResult[O];

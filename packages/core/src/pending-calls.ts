@@ -196,6 +196,16 @@ export class PendingCalls {
   #expire(bucket: number): void {
     const entry = this.#buckets.get(bucket);
     if (!entry) return;
+    // Node starts a timer from the event loop's cached clock, which can lag behind
+    // performance.now(): a timer may fire before the deadline it was armed for. Re-arm.
+    const early = bucket * BUCKET_MS - performance.now();
+    if (early > 0) {
+      this.#buckets.set(bucket, {
+        timer: setTimeout(() => this.#expire(bucket), early),
+        ids: entry.ids,
+      });
+      return;
+    }
     this.#buckets.delete(bucket);
     for (const id of entry.ids) {
       const call = this.#calls.get(id);

@@ -65,7 +65,10 @@ export interface Store<S extends object = Record<string, unknown>> {
   clear(opts?: CallOptions): Promise<void>;
   /** The values under `keys`, aligned with them; `undefined` where missing. */
   getMany<K extends KeyOf<S>>(keys: K[], opts?: CallOptions): Promise<(S[K] | undefined)[]>;
-  /** Stores every entry; all entries are validated before any is sent. */
+  /**
+   * Stores every entry; all entries are validated before any is sent, and their encoded
+   * values together must fit `capabilities.maxValueBytes` (else `TOO_LARGE`: split the call).
+   */
   setMany(entries: Entry<S>[], opts?: CallOptions): Promise<void>;
   /** Deletes `keys`; resolves how many existed. */
   deleteMany(keys: KeyOf<S>[], opts?: CallOptions): Promise<number>;
