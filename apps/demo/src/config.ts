@@ -1,0 +1,51 @@
+/** The transports the demo can run on, chosen with `STATEWIRE_TRANSPORT`. */
+export const transports = ['ipc', 'ipc-msgpack', 'redis'] as const;
+
+/** One of {@link transports}. */
+export type TransportName = (typeof transports)[number];
+
+/** The demo's settings, read from the environment. */
+export interface DemoConfig {
+  /** `PORT`, default 3000. */
+  port: number;
+  /** `STATEWIRE_TRANSPORT`, default `ipc`. */
+  transport: TransportName;
+  /** `REDIS_URL`, default `redis://127.0.0.1:6379` (redis transport only). */
+  redisUrl: string;
+  /** `WORKERS`, default one per CPU. */
+  workers: number | undefined;
+  /** Largest request body accepted, in bytes (`MAX_BODY_BYTES`, default 1 MiB). */
+  maxBodyBytes: number;
+}
+
+function positiveInteger(
+  name: string,
+  raw: string | undefined,
+  fallback: number | undefined,
+): number | undefined {
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value < 0)
+    throw new Error(`${name} must be a whole number, got "${raw}"`);
+  return value;
+}
+
+/**
+ * Reads the configuration from `env`.
+ * @throws Error naming the variable when one is malformed
+ */
+export function readConfig(env: NodeJS.ProcessEnv = process.env): DemoConfig {
+  const transport = env.STATEWIRE_TRANSPORT || 'ipc';
+  if (!(transports as readonly string[]).includes(transport)) {
+    throw new Error(
+      `STATEWIRE_TRANSPORT must be one of ${transports.join(', ')}, got "${transport}"`,
+    );
+  }
+  return {
+    port: positiveInteger('PORT', env.PORT, 3000) as number,
+    transport: transport as TransportName,
+    redisUrl: env.REDIS_URL || 'redis://127.0.0.1:6379',
+    workers: positiveInteger('WORKERS', env.WORKERS, undefined),
+    maxBodyBytes: positiveInteger('MAX_BODY_BYTES', env.MAX_BODY_BYTES, 1024 * 1024) as number,
+  };
+}

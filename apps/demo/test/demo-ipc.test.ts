@@ -1,0 +1,4 @@
+import { describeDemo } from './scenarios.js';
+
+describeDemo('ipc', () => ({}));
+describeDemo('ipc-msgpack', () => ({}));
