@@ -51,7 +51,7 @@ function checkString(value: string, where: string): void {
 /**
  * Walks a value and rejects everything msgpackr would not give back unchanged (measured
  * with the options above): -0 (read back as 0), lone surrogates (replaced), sparse arrays
- * and arrays with extra properties, a `__proto__` own key (renamed to `__proto_` by
+ * and arrays with extra properties, properties added to a Date, Map or Set, a `__proto__` own key (renamed to `__proto_` by
  * msgpackr's pollution guard), symbol keys (dropped), class instances and null-prototype
  * objects (read back as plain objects), functions, symbols, cycles (overflow the encoder),
  * and built-ins outside the supported set (Error, RegExp, WeakMap, Promise, …).
@@ -75,14 +75,24 @@ function check(value: unknown, ancestors: Set<object>): void {
   }
   if (value === null) return;
   const proto: unknown = Object.getPrototypeOf(value);
-  if (typedArrays.has(proto) || proto === Date.prototype) return;
+  // A binary value is its type and its bytes. Own properties added to it are not checked:
+  // listing them costs one string per byte.
+  if (typedArrays.has(proto)) return;
+  if (proto === Date.prototype || proto === Map.prototype || proto === Set.prototype) {
+    if (Object.keys(value).length > 0 || Object.getOwnPropertySymbols(value).length > 0) {
+      reject(`properties added to a ${describeType(value)} would be dropped`);
+    }
+    if (proto === Date.prototype) return;
+  }
   if (ancestors.has(value)) reject('cyclic values are not supported');
   ancestors.add(value);
   if (proto === Array.prototype) {
     const array = value as unknown[];
-    if (Object.keys(array).length !== array.length)
-      reject('sparse arrays and arrays with extra properties change');
-    for (const item of array) check(item, ancestors);
+    if (Object.keys(array).length !== array.length) reject('arrays with extra properties change');
+    for (let i = 0; i < array.length; i++) {
+      if (!(i in array)) reject('sparse arrays read back with undefined in their holes');
+      check(array[i], ancestors);
+    }
   } else if (proto === Map.prototype) {
     for (const [k, v] of value as Map<unknown, unknown>) {
       check(k, ancestors);

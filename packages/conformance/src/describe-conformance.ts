@@ -1,0 +1,63 @@
+import type { Capabilities } from '@statewire/core';
+import { describe } from 'vitest';
+import type { StoreFactory } from './factory.js';
+import { describeAtomic } from './groups/atomic.js';
+import { describeBasic } from './groups/basic.js';
+import { describeErrors } from './groups/errors.js';
+import { describeKeyRules } from './groups/keys.js';
+import { describeLifecycle } from './groups/lifecycle.js';
+import { describeManifest } from './groups/manifest.js';
+import { describeNamespaces } from './groups/namespaces.js';
+import { describeTtl } from './groups/ttl.js';
+import { describeValueRules } from './groups/values.js';
+import { type ConformanceOptions, resolveOptions } from './options.js';
+
+/**
+ * The statewire conformance suite: declares, inside `describe(name)`, every test a
+ * `Store` must pass. Call it at the top level of a vitest test file.
+ *
+ * It first checks that each store's `capabilities` equals `expectedCapabilities` and is
+ * frozen, then runs the groups — basic, keys, values, ttl, atomic, namespaces, lifecycle,
+ * errors — gated only by `expectedCapabilities`: a group that does not apply is skipped
+ * visibly, with the capability in its title. There is no other way to skip a test.
+ *
+ * Every test gets a fresh random namespace and calls `factory` for each store it needs;
+ * the stores are closed after the test. Tests use their own `expect`, so the suite may run
+ * inside `describe.concurrent`.
+ *
+ * @param name - names the store in the output, e.g. `'ipc'`
+ * @param factory - makes a new store on a namespace; stores of the same namespace must
+ *   share one holder (see {@link StoreFactory})
+ * @param expectedCapabilities - what the store must declare, e.g.
+ *   `defineCapabilities({ ttl: true, atomic: true })`
+ * @param options - bounds and sizes; see {@link ConformanceOptions}
+ * @throws TypeError when an option is malformed
+ *
+ * @example
+ * ```ts
+ * import { defineCapabilities } from '@statewire/core';
+ * import { describeConformance } from '@statewire/conformance';
+ *
+ * describeConformance('my-store', ({ namespace }) => createMyStore({ namespace }),
+ *   defineCapabilities({ ttl: true, atomic: true, shared: true }));
+ * ```
+ */
+export function describeConformance(
+  name: string,
+  factory: StoreFactory,
+  expectedCapabilities: Capabilities,
+  options?: ConformanceOptions,
+): void {
+  const resolved = resolveOptions(options);
+  describe(name, () => {
+    describeManifest(factory, expectedCapabilities, resolved);
+    describeBasic(factory, expectedCapabilities, resolved);
+    describeKeyRules(factory, expectedCapabilities, resolved);
+    describeValueRules(factory, expectedCapabilities, resolved);
+    describeTtl(factory, expectedCapabilities, resolved);
+    describeAtomic(factory, expectedCapabilities, resolved);
+    describeNamespaces(factory, expectedCapabilities, resolved);
+    describeLifecycle(factory, expectedCapabilities, resolved);
+    describeErrors(factory, expectedCapabilities, resolved);
+  });
+}

@@ -1,0 +1,27 @@
+import type { Store } from '@statewire/core';
+
+/** What the suite passes to a {@link StoreFactory}. */
+export interface FactoryOptions {
+  /**
+   * The namespace the new store must use. The suite makes a fresh random one for every
+   * test, so that tests never see each other's keys on a shared holder (a Redis server,
+   * an IPC primary), and passes the same one again when a test needs several stores on
+   * one namespace.
+   */
+  namespace: string;
+}
+
+/**
+ * Makes a store for the suite. Every call must return a new, open store (the suite closes
+ * each one after its test). Stores made with the same `namespace` must share one holder:
+ * a write through one is visible through the others, and `increment` / `setIfAbsent` are
+ * atomic across them when the store declares `atomic`. Stores with different namespaces
+ * must never see each other's keys.
+ *
+ * @example
+ * ```ts
+ * const backend = new MemoryBackend({ codec: jsonCodec });
+ * const factory: StoreFactory = ({ namespace }) => createMemoryStore({ namespace, backend });
+ * ```
+ */
+export type StoreFactory = (options: FactoryOptions) => Store | Promise<Store>;

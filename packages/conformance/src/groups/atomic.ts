@@ -1,0 +1,80 @@
+import type { Capabilities, Store } from '@statewire/core';
+import type { StoreFactory } from '../factory.js';
+import { describeWhen } from '../gate.js';
+import { createHarness, type Kit } from '../harness.js';
+import { type ConformanceOptions, resolveOptions } from '../options.js';
+
+async function openStores(kit: Kit): Promise<Store[]> {
+  const stores: Store[] = [];
+  for (let i = 0; i < kit.options.atomicStores; i++) stores.push(await kit.store());
+  return stores;
+}
+
+/**
+ * Atomicity across clients (RELIABILITY C39), on stores that declare `atomic`: the suite
+ * calls the factory several times with the same namespace (so the factory must return
+ * stores that share one holder for one namespace) and spreads `options.concurrency`
+ * concurrent calls over them. Increments lose nothing and each resolves a distinct count;
+ * `setIfAbsent` has exactly one winner.
+ */
+export function describeAtomic(
+  factory: StoreFactory,
+  expectedCapabilities: Capabilities,
+  options?: ConformanceOptions,
+): void {
+  const resolved = resolveOptions(options);
+
+  describeWhen('atomic', true, expectedCapabilities.atomic, 'atomic', () => {
+    const { test } = createHarness(factory, expectedCapabilities, resolved);
+
+    test('increment() from several stores of one namespace at once loses no update', async (kit) => {
+      const stores = await openStores(kit);
+      const n = kit.options.concurrency;
+      const results = await kit.settle(
+        Promise.all(
+          Array.from({ length: n }, (_, i) => (stores[i % stores.length] as Store).increment('n')),
+        ),
+        `${n} increment() calls`,
+      );
+      kit
+        .expect(
+          [...results].sort((a, b) => a - b),
+          'each increment() must resolve a distinct count',
+        )
+        .toEqual(Array.from({ length: n }, (_, i) => i + 1));
+      for (const s of stores) kit.expect(await kit.settle(s.get('n'), 'get()')).toBe(n);
+    });
+
+    test('increment() with mixed steps from several stores sums exactly', async (kit) => {
+      const stores = await openStores(kit);
+      const n = kit.options.concurrency;
+      const steps = Array.from({ length: n }, (_, i) => (i % 3 === 0 ? -2 : 5));
+      await kit.settle(
+        Promise.all(
+          steps.map((by, i) => (stores[i % stores.length] as Store).increment('sum', by)),
+        ),
+        `${n} increment() calls`,
+      );
+      const total = steps.reduce((a, b) => a + b, 0);
+      kit.expect(await kit.settle((stores[0] as Store).get('sum'), 'get()')).toBe(total);
+    });
+
+    test('setIfAbsent() from several stores of one namespace at once has exactly one winner', async (kit) => {
+      const stores = await openStores(kit);
+      const n = kit.options.concurrency;
+      const results = await kit.settle(
+        Promise.all(
+          Array.from({ length: n }, (_, i) =>
+            (stores[i % stores.length] as Store).setIfAbsent('lock', `owner${i}`),
+          ),
+        ),
+        `${n} setIfAbsent() calls`,
+      );
+      const winners = results.flatMap((won, i) => (won ? [i] : []));
+      kit.expect(winners, 'exactly one setIfAbsent() must resolve true').toHaveLength(1);
+      for (const s of stores) {
+        kit.expect(await kit.settle(s.get('lock'), 'get()')).toBe(`owner${winners[0]}`);
+      }
+    });
+  });
+}

@@ -1,0 +1,55 @@
+import type { Capabilities } from '@statewire/core';
+import { describe } from 'vitest';
+import type { StoreFactory } from '../factory.js';
+import { createHarness } from '../harness.js';
+import { type ConformanceOptions, resolveOptions } from '../options.js';
+
+/**
+ * The capabilities manifest: a store declares exactly the capabilities its test expects,
+ * as a frozen object. Every other group is gated on `expectedCapabilities`, so this group
+ * is what ties the gates to the store; `describeConformance` runs it first.
+ */
+export function describeManifest(
+  factory: StoreFactory,
+  expectedCapabilities: Capabilities,
+  options?: ConformanceOptions,
+): void {
+  const resolved = resolveOptions(options);
+  describe('capabilities', () => {
+    const { test } = createHarness(factory, expectedCapabilities, resolved);
+
+    test('capabilities equals the expected manifest', async ({ expect, store }) => {
+      const s = await store();
+      expect({ ...s.capabilities }).toStrictEqual({ ...expectedCapabilities });
+      expect(Object.keys(s.capabilities).sort()).toEqual(
+        [
+          'atomic',
+          'binary',
+          'maxKeyBytes',
+          'maxValueBytes',
+          'persistent',
+          'shared',
+          'structured',
+          'ttl',
+        ].sort(),
+      );
+    });
+
+    test('capabilities is frozen', async ({ expect, store }) => {
+      const s = await store();
+      expect(Object.isFrozen(s.capabilities), 'store.capabilities must be frozen').toBe(true);
+    });
+
+    test('capabilities declares positive whole-number limits', async ({ expect, store }) => {
+      const { maxKeyBytes, maxValueBytes } = (await store()).capabilities;
+      expect(Number.isSafeInteger(maxKeyBytes) && maxKeyBytes > 0, 'maxKeyBytes').toBe(true);
+      expect(Number.isSafeInteger(maxValueBytes) && maxValueBytes > 0, 'maxValueBytes').toBe(true);
+    });
+
+    test('capabilities is the same on every store of the factory', async (kit) => {
+      const a = await kit.store();
+      const b = await kit.store(kit.newNamespace());
+      kit.expect({ ...b.capabilities }).toStrictEqual({ ...a.capabilities });
+    });
+  });
+}

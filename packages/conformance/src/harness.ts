@@ -1,0 +1,114 @@
+import type { Capabilities, StateErrorCode, Store } from '@statewire/core';
+import { afterEach, type ExpectStatic, it, type TestContext } from 'vitest';
+import type { StoreFactory } from './factory.js';
+import type { ResolvedOptions } from './options.js';
+import { attempt, type Outcome, summarize } from './outcome.js';
+import { randomNamespace } from './random-data.js';
+import { settlesWithin } from './settles-within.js';
+
+/** What every test of the suite works with. One kit per test, so tests may run concurrently. */
+export interface Kit {
+  /** The test's own `expect` (safe under `describe.concurrent`). */
+  readonly expect: ExpectStatic;
+  /** A fresh random namespace, this test's alone. */
+  readonly namespace: string;
+  /** The capabilities the store is expected to declare. */
+  readonly capabilities: Capabilities;
+  /** The options with their defaults. */
+  readonly options: ResolvedOptions;
+  /** A new store on `namespace` (this test's namespace by default), closed after the test. */
+  store(namespace?: string): Promise<Store>;
+  /** Another fresh random namespace. */
+  newNamespace(): string;
+  /** Awaits `promise` within the settle bound (or `ms`). */
+  settle<T>(promise: PromiseLike<T> | T, what: string, ms?: number): Promise<T>;
+  /** Runs `call`, recording a synchronous throw, within the settle bound (or `ms`). */
+  attempt<T>(what: string, call: () => PromiseLike<T> | T, ms?: number): Promise<Outcome<T>>;
+  /**
+   * Asserts that `call` rejects (never throws) with `code`, or with a `TypeError` for
+   * `'TypeError'`, and returns the error.
+   */
+  rejects(what: string, call: () => unknown, code: StateErrorCode | 'TypeError'): Promise<unknown>;
+}
+
+/** A test body of the suite. */
+export type KitTest = (kit: Kit) => Promise<void>;
+
+/** Declares tests of one group. */
+export interface Harness {
+  /** Declares one test; `timeout` overrides the per-test timeout. */
+  test(name: string, body: KitTest, timeout?: number): void;
+}
+
+/**
+ * Sets up a group: an `afterEach` that closes every store its test opened (close errors
+ * and hangs are ignored: closing is tested by the lifecycle group, not by cleanup), and a
+ * `test()` that gives each test its own {@link Kit}. Call it inside the group's
+ * `describe()`.
+ */
+export function createHarness(
+  factory: StoreFactory,
+  capabilities: Capabilities,
+  options: ResolvedOptions,
+): Harness {
+  const opened = new WeakMap<object, Store[]>();
+
+  afterEach(async (context) => {
+    const stores = opened.get(context.task) ?? [];
+    opened.delete(context.task);
+    await Promise.all(
+      stores.map((store) =>
+        settlesWithin(
+          Promise.resolve().then(() => store.close()),
+          options.settleTimeout,
+          'close()',
+        ).catch(() => {}),
+      ),
+    );
+  });
+
+  function makeKit(context: TestContext): Kit {
+    const { expect } = context;
+    const kit: Kit = {
+      expect,
+      namespace: randomNamespace(),
+      capabilities,
+      options,
+      async store(namespace = kit.namespace) {
+        const store = await settlesWithin(
+          Promise.resolve().then(() => factory({ namespace })),
+          options.settleTimeout,
+          'the store factory',
+        );
+        let list = opened.get(context.task);
+        if (!list) {
+          list = [];
+          opened.set(context.task, list);
+        }
+        list.push(store);
+        return store;
+      },
+      newNamespace: randomNamespace,
+      settle(promise, what, ms = options.settleTimeout) {
+        return settlesWithin(promise, ms, what);
+      },
+      attempt(what, call, ms = options.settleTimeout) {
+        return attempt(call, ms, what);
+      },
+      async rejects(what, call, code) {
+        const outcome = await attempt(call, options.settleTimeout, what);
+        expect(summarize(outcome, true), what).toBe(`rejected ${code}`);
+        return outcome.kind === 'rejected' ? outcome.error : undefined;
+      },
+    };
+    return kit;
+  }
+
+  return {
+    test(name, body, timeout = options.timeout) {
+      it(name, { timeout }, async (context) => {
+        await body(makeKit(context));
+      });
+    },
+  };
+}

@@ -1,0 +1,21 @@
+export { describeConformance } from './describe-conformance.js';
+export type { FactoryOptions, StoreFactory } from './factory.js';
+export { describeAtomic } from './groups/atomic.js';
+export { describeBasic } from './groups/basic.js';
+export { describeErrors } from './groups/errors.js';
+export { describeKeyRules } from './groups/keys.js';
+export { describeLifecycle } from './groups/lifecycle.js';
+export { describeManifest } from './groups/manifest.js';
+export { describeNamespaces } from './groups/namespaces.js';
+export { describeTtl } from './groups/ttl.js';
+export { describeValueRules } from './groups/values.js';
+export type { ConformanceOptions } from './options.js';
+export { NotSettledError, settlesWithin } from './settles-within.js';
+export { strictDiff, strictEqual } from './strict-equal.js';
+export {
+  ruleFor,
+  type ValueCase,
+  type ValueClass,
+  type ValueRule,
+  valueMatrix,
+} from './value-matrix.js';

@@ -1,0 +1,159 @@
+import { basename } from 'node:path';
+import { beforeAll, describe, it } from 'vitest';
+import { type FixtureRun, type ReportedFile, runFixtures } from './run-fixtures.js';
+
+// Each deliberately broken store in test/fixtures/broken, what it breaks, and the tests
+// of the suite (group, test name) that must fail on it. Every one of these tests must pass
+// on a correct store with the same capabilities in the same run: the memory store
+// (control.ts) or, for binary fixtures, a memory store with a binary codec
+// (control-binary.ts).
+const fixtures: {
+  file: string;
+  breaks: string;
+  control?: 'control-binary';
+  caughtBy: [string, string][];
+}[] = [
+  {
+    file: 'zero-as-missing',
+    breaks: 'reads a stored 0 back as missing',
+    caughtBy: [
+      ['values', 'get() of a stored 0 resolves 0, not missing'],
+      ['values', 'set() of the number 0 round-trips exactly'],
+    ],
+  },
+  {
+    file: 'buffer-as-json',
+    breaks: 'declares binary but reads a Buffer back as { type, data }',
+    control: 'control-binary',
+    caughtBy: [
+      ['values', 'set() of a Buffer round-trips exactly'],
+      ['values', 'set() of a 1 MiB random Buffer round-trips exactly'],
+    ],
+  },
+  {
+    file: 'swallows-errors',
+    breaks: 'resolves undefined instead of rejecting a failed call',
+    caughtBy: [
+      ['keys', 'get() rejects non-string keys with INVALID_KEY, never throwing'],
+      ['lifecycle', 'get() after close() rejects CLOSED'],
+      [
+        'errors',
+        'get(), set() and every other method reject with a StateError with a known code and a message',
+      ],
+    ],
+  },
+  {
+    file: 'proto-pollution',
+    breaks: 'keeps keys in a plain object and pollutes Object.prototype through __proto__',
+    caughtBy: [
+      ['keys', 'set() and get() round-trip prototype-named keys without polluting prototypes'],
+      ['keys', 'get() and has() of missing prototype-named keys resolve undefined and false'],
+    ],
+  },
+  {
+    file: 'non-atomic-increment',
+    breaks: 'increments with get, a tick, then set',
+    caughtBy: [
+      ['atomic', 'increment() from several stores of one namespace at once loses no update'],
+      ['basic', 'increment() issued many times at once loses nothing'],
+    ],
+  },
+  {
+    file: 'close-hangs',
+    breaks: 'leaves the calls pending at close() hanging forever',
+    caughtBy: [
+      ['lifecycle', 'close() with calls pending settles every call, resolved or rejected CLOSED'],
+    ],
+  },
+  {
+    file: 'throws-sync',
+    breaks: 'throws synchronously on a bad key',
+    caughtBy: [
+      ['keys', 'get() rejects non-string keys with INVALID_KEY, never throwing'],
+      ['keys', 'set() rejects the empty string with INVALID_KEY'],
+    ],
+  },
+  {
+    file: 'keys-leak',
+    breaks: "lists another namespace's keys in keys()",
+    caughtBy: [
+      ['namespaces', "get(), has(), getMany() and keys() never see another namespace's keys"],
+    ],
+  },
+  {
+    file: 'naive-namespace-join',
+    breaks: 'joins namespace and key with a colon',
+    caughtBy: [
+      [
+        'namespaces',
+        "set() of key ':b' in namespace 'a' and of key 'b' in namespace 'a:' keeps two keys",
+      ],
+      ['namespaces', 'keys() and clear() of a namespace skip namespaces that extend its name'],
+    ],
+  },
+];
+
+// Generous: eleven suite runs on two possibly busy cores. A run that takes longer is killed
+// and fails every test below, rather than hanging this one.
+const RUN_BOUND_MS = 150_000;
+
+describe('the suite against deliberately broken stores', () => {
+  let run: FixtureRun;
+  beforeAll(async () => {
+    run = await runFixtures(RUN_BOUND_MS);
+  }, RUN_BOUND_MS + 10_000);
+
+  function file(name: string): ReportedFile | undefined {
+    return run.files.find((f) => basename(f.name) === `${name}.ts`);
+  }
+
+  function status(report: ReportedFile | undefined, [group, title]: [string, string]) {
+    const test = report?.assertionResults.find(
+      (t) => t.title === title && t.ancestorTitles[1]?.startsWith(group) === true,
+    );
+    return test?.status ?? 'not found';
+  }
+
+  it('runFixtures() finishes within its bound and reports every fixture', ({ expect }) => {
+    expect(run.killed, `the child vitest was killed after ${RUN_BOUND_MS} ms`).toBe(false);
+    expect(run.exitCode, run.output).toBe(1);
+    expect(run.files.map((f) => basename(f.name)).sort()).toEqual(
+      ['control.ts', 'control-binary.ts', ...fixtures.map((f) => `${f.file}.ts`)].sort(),
+    );
+  });
+
+  for (const control of ['control', 'control-binary']) {
+    it(`describeConformance() passes on the correct store of ${control}.ts, including every test named below`, ({
+      expect,
+    }) => {
+      const report = file(control);
+      const failed = report?.assertionResults.filter((t) => t.status === 'failed') ?? [];
+      expect(
+        failed.map((t) => `${t.title}: ${t.failureMessages[0] ?? ''}`),
+        report?.message,
+      ).toEqual([]);
+      for (const fixture of fixtures) {
+        if ((fixture.control ?? 'control') !== control) continue;
+        for (const test of fixture.caughtBy) expect(status(report, test), test[1]).toBe('passed');
+      }
+    });
+  }
+
+  it('describeConformance() names each test once, so a name identifies one test', ({ expect }) => {
+    const titles = (file('control')?.assertionResults ?? []).map((t) => t.title);
+    expect(titles.length).toBeGreaterThan(200);
+    expect(titles.filter((title, i) => titles.indexOf(title) !== i)).toEqual([]);
+  });
+
+  for (const fixture of fixtures) {
+    it(`describeConformance() catches a store that ${fixture.breaks} (${fixture.file})`, ({
+      expect,
+    }) => {
+      const report = file(fixture.file);
+      expect(report, `${fixture.file}.ts is missing from the report`).toBeDefined();
+      for (const test of fixture.caughtBy) {
+        expect(status(report, test), `${test[0]} > ${test[1]}`).toBe('failed');
+      }
+    });
+  }
+});
