@@ -7,6 +7,7 @@ import { describeErrors } from './groups/errors.js';
 import { describeKeyRules } from './groups/keys.js';
 import { describeLifecycle } from './groups/lifecycle.js';
 import { describeManifest } from './groups/manifest.js';
+import { describeModel } from './groups/model.js';
 import { describeNamespaces } from './groups/namespaces.js';
 import { describeTtl } from './groups/ttl.js';
 import { describeValueRules } from './groups/values.js';
@@ -18,7 +19,7 @@ import { type ConformanceOptions, resolveOptions } from './options.js';
  *
  * It first checks that each store's `capabilities` equals `expectedCapabilities` and is
  * frozen, then runs the groups — basic, keys, values, ttl, atomic, namespaces, lifecycle,
- * errors — gated only by `expectedCapabilities`: a group that does not apply is skipped
+ * errors, model — gated only by `expectedCapabilities`: a group that does not apply is skipped
  * visibly, with the capability in its title. There is no other way to skip a test.
  *
  * Every test gets a fresh random namespace and calls `factory` for each store it needs;
@@ -59,5 +60,6 @@ export function describeConformance(
     describeNamespaces(factory, expectedCapabilities, resolved);
     describeLifecycle(factory, expectedCapabilities, resolved);
     describeErrors(factory, expectedCapabilities, resolved);
+    describeModel(factory, expectedCapabilities, resolved);
   });
 }

@@ -6,6 +6,7 @@ export { describeErrors } from './groups/errors.js';
 export { describeKeyRules } from './groups/keys.js';
 export { describeLifecycle } from './groups/lifecycle.js';
 export { describeManifest } from './groups/manifest.js';
+export { describeModel } from './groups/model.js';
 export { describeNamespaces } from './groups/namespaces.js';
 export { describeTtl } from './groups/ttl.js';
 export { describeValueRules } from './groups/values.js';

@@ -42,6 +42,16 @@ export interface ConformanceOptions {
    * @default 3000
    */
   expiryTimeout?: number;
+  /**
+   * How many random sequences each model-based test runs (fast-check `numRuns`).
+   * @default 25
+   */
+  modelRuns?: number;
+  /**
+   * The longest random sequence of the sequential model-based test.
+   * @default 40
+   */
+  modelSteps?: number;
 }
 
 /** {@link ConformanceOptions} with every default applied. */
@@ -60,6 +70,8 @@ export function resolveOptions(options: ConformanceOptions = {}): ResolvedOption
     atomicStores: options.atomicStores ?? 4,
     ttl: options.ttl ?? 100,
     expiryTimeout: options.expiryTimeout ?? 3000,
+    modelRuns: options.modelRuns ?? 25,
+    modelSteps: options.modelSteps ?? 40,
   };
   for (const name of [
     'timeout',
@@ -68,6 +80,8 @@ export function resolveOptions(options: ConformanceOptions = {}): ResolvedOption
     'atomicStores',
     'ttl',
     'expiryTimeout',
+    'modelRuns',
+    'modelSteps',
   ] as const) {
     const value = resolved[name];
     if (!Number.isSafeInteger(value) || value <= 0) {

@@ -1,0 +1,101 @@
+import type { Capabilities } from '@statewire/core';
+import fc from 'fast-check';
+import type { ModelOp } from './observed-model.js';
+
+/**
+ * The key pool of model runs: few keys, so that operations collide, including awkward,
+ * prototype-named and separator-bearing ones, and two invalid keys every store must reject.
+ */
+export const modelKeys = [
+  'a',
+  'b',
+  '__proto__',
+  'constructor',
+  'a:b',
+  ':',
+  ' spaced ',
+  '😀',
+  '',
+  '\uD800',
+];
+
+const validKey = fc.constantFrom(...modelKeys.slice(0, 8));
+const anyKey = fc.constantFrom(...modelKeys);
+
+/** Values every store keeps (JSON), plus binary and structured ones when declared. */
+export function modelValue(capabilities: Capabilities): fc.Arbitrary<unknown> {
+  const leaf = fc.oneof(
+    fc.integer({ min: -1000, max: 1000 }),
+    fc.constantFrom<unknown>(0, false, '', null, true, 1.5),
+    fc.string({ maxLength: 8 }),
+  );
+  const json = fc.oneof(
+    { weight: 4, arbitrary: leaf },
+    { weight: 1, arbitrary: fc.array(leaf, { maxLength: 3 }) },
+    {
+      weight: 1,
+      arbitrary: fc.dictionary(fc.constantFrom('x', 'y', 'constructor', 'toString'), leaf, {
+        maxKeys: 3,
+        noNullPrototype: true,
+      }),
+    },
+  );
+  const kinds: fc.Arbitrary<unknown>[] = [json];
+  if (capabilities.binary)
+    kinds.push(fc.uint8Array({ maxLength: 16 }).map((bytes) => Buffer.from(bytes)));
+  if (capabilities.structured) {
+    kinds.push(
+      fc.date({ noInvalidDate: true }),
+      fc.bigInt({ min: -(2n ** 70n), max: 2n ** 70n }),
+      fc
+        .array(fc.tuple(fc.string({ maxLength: 3 }), leaf), { maxLength: 3 })
+        .map((entries) => new Map(entries)),
+    );
+  }
+  return fc.oneof(...kinds);
+}
+
+/** One random operation over the key pool, with values the store must keep. */
+export function modelOp(capabilities: Capabilities): fc.Arbitrary<ModelOp> {
+  const value = modelValue(capabilities);
+  const ttl = capabilities.ttl
+    ? fc.constantFrom<'none' | 'long' | 'short'>('none', 'none', 'long', 'short')
+    : fc.constant<'none'>('none');
+  return fc.oneof(
+    {
+      weight: 5,
+      arbitrary: fc.record({ op: fc.constant('set' as const), key: anyKey, value, ttl }),
+    },
+    { weight: 5, arbitrary: fc.record({ op: fc.constant('get' as const), key: anyKey }) },
+    { weight: 2, arbitrary: fc.record({ op: fc.constant('has' as const), key: validKey }) },
+    { weight: 2, arbitrary: fc.record({ op: fc.constant('delete' as const), key: validKey }) },
+    {
+      weight: 3,
+      arbitrary: fc.record({
+        op: fc.constant('increment' as const),
+        key: validKey,
+        by: fc.integer({ min: -3, max: 3 }),
+      }),
+    },
+    {
+      weight: 2,
+      arbitrary: fc.record({ op: fc.constant('setIfAbsent' as const), key: validKey, value }),
+    },
+    {
+      weight: 2,
+      arbitrary: fc.record({
+        op: fc.constant('getMany' as const),
+        keys: fc.array(validKey, { minLength: 1, maxLength: 4 }),
+      }),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.record({
+        op: fc.constant('deleteMany' as const),
+        keys: fc.array(validKey, { minLength: 1, maxLength: 4 }),
+      }),
+    },
+    { weight: 1, arbitrary: fc.record({ op: fc.constant('keys' as const) }) },
+    { weight: 1, arbitrary: fc.record({ op: fc.constant('clear' as const) }) },
+  );
+}
