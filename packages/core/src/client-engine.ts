@@ -18,6 +18,7 @@ import {
   type OpArgs,
   type OpCode,
   type OpResult,
+  opNames,
   writeOps,
 } from './operations.js';
 import { PendingCalls } from './pending-calls.js';
@@ -149,13 +150,16 @@ export class ClientEngine implements Executor {
   execute<O extends OpCode>(op: O, args: OpArgs[O], options: ExecuteOptions): Promise<OpResult[O]> {
     const state = this.#state;
     if (state.kind === 'closed') {
-      return Promise.reject(
-        new StateError(ErrorCode.CLOSED, `${this.#label}: the store is closed`),
+      return rejectLater(
+        new StateError(ErrorCode.CLOSED, `${this.#label}: ${opNames[op]}() on a closed store`),
       );
     }
     if (state.kind === 'failed') {
-      if (state.sticky)
-        return Promise.reject(new StateError(state.code, `${this.#label}: ${state.reason}`));
+      if (state.sticky) {
+        return rejectLater(
+          new StateError(state.code, `${this.#label}: ${opNames[op]}() failed: ${state.reason}`),
+        );
+      }
       this.#startHandshake();
     }
     // Calls that timed out or were aborted while queued leave the queue only when a flush
@@ -346,6 +350,12 @@ export class ClientEngine implements Executor {
     this.#pending.failAll(code, `failed: ${reason}`, cause);
     if (sticky) this.#link.close();
   }
+}
+
+// A dead store rejects on a later turn of the event loop, not in a microtask: a loop that
+// keeps calling and awaiting a failed store must not starve I/O.
+function rejectLater(error: StateError): Promise<never> {
+  return new Promise((_, reject) => setImmediate(reject, error));
 }
 
 function callBytes(call: WireCall): number {

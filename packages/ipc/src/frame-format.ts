@@ -61,7 +61,11 @@ export function fromMessage(message: unknown): unknown {
   const data: unknown = (message as { d?: unknown }).d;
   try {
     if (typeof data === 'string') return unpackFrame(Buffer.from(data, 'base64'));
-    if (data instanceof Uint8Array) return unpackFrame(data);
+    // A message port delivers a plain Uint8Array. msgpackr gives binary fields back as views
+    // of the same type as its input, so a Buffer stored by one client would decode as a
+    // Uint8Array in a worker thread: view the bytes as a Buffer (no copy) first.
+    if (data instanceof Uint8Array)
+      return unpackFrame(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
   } catch {
     return garbled;
   }

@@ -64,6 +64,8 @@ export interface ServeOptions extends Omit<MemoryBackendOptions, 'codec'> {
 export interface IpcHostStats extends HostStats {
   /** Entries, bytes, evictions and expirations of the data held. */
   data: MemoryBackendStats;
+  /** Side sockets (ipc-msgpack) authenticated and open now; 0 when frames stay on IPC. */
+  sideSockets: number;
 }
 
 /** The holder of the data, in the primary or parent. */
@@ -198,7 +200,11 @@ export function serveWith(definition: IpcTransportDefinition, options: ServeOpti
 
   const host: Host = {
     attach,
-    stats: () => ({ ...engine.stats(), data: backend.stats() }),
+    stats: () => ({
+      ...engine.stats(),
+      data: backend.stats(),
+      sideSockets: sockets?.connections ?? 0,
+    }),
     async close() {
       if (closed) return;
       closed = true;

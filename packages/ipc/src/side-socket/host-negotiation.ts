@@ -16,8 +16,8 @@ export interface NegotiationPolicy {
  * Wraps the IPC link of one channel so that side-socket requests are answered here and
  * never reach the host engine: with an offer (a private socket path and a single-use token)
  * when this host has a socket server, with a decline otherwise, and not at all when another
- * host in this process serves the requested codec. When the channel closes, the sockets
- * it was offered are closed too.
+ * host in this process serves the requested codec. When the channel closes or is closed
+ * (detached), the sockets it was offered are closed too.
  */
 export function withSocketNegotiation(link: Link, owner: object, policy: NegotiationPolicy): Link {
   const answer = (request: { from?: unknown; codec?: unknown }) => {
@@ -48,6 +48,12 @@ export function withSocketNegotiation(link: Link, owner: object, policy: Negotia
   };
   return {
     ...link,
+    // Detaching the channel (host.attach()'s detach, host.close()) also ends the side
+    // sockets its clients moved to; otherwise they would go on being served there.
+    close() {
+      policy.sockets?.dropOwner(owner);
+      link.close();
+    },
     open(handlers) {
       link.open({
         ...handlers,

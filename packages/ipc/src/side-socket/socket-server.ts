@@ -24,6 +24,14 @@ const TOKEN_HEX_BYTES = TOKEN_BYTES * 2;
 export const TOKEN_FRAME_BYTES = 4 + TOKEN_HEX_BYTES;
 const OFFER_TTL_MS = 30_000;
 const AUTH_TIMEOUT_MS = 10_000;
+/**
+ * Most offers outstanding on one channel. Each is a token and a timer kept for
+ * OFFER_TTL_MS: without a cap, a child flooding requests would grow the host without bound
+ * (and make every authentication scan them all). An honest channel needs a few per store
+ * (a request is retried until answered) and has at most 64 stores; past the cap the host
+ * declines, and the client stays on the IPC channel.
+ */
+const MAX_OFFERS_PER_OWNER = 256;
 
 /**
  * The host end of the side sockets: one Unix domain socket server in a private directory
@@ -36,6 +44,7 @@ export class SideSocketServer {
   readonly #attach: (link: Link, owner: object) => void;
   readonly #maxFrameBytes: number;
   readonly #offers = new Map<string, PendingOffer>();
+  readonly #offersPerOwner = new Map<object, number>();
   readonly #sockets = new Map<object, Set<Socket>>();
   #server: Promise<{ server: Server; path: string; dir: string }> | undefined;
   #closed = false;
@@ -51,18 +60,55 @@ export class SideSocketServer {
     this.#maxFrameBytes = maxFrameBytes;
   }
 
-  /** Makes an offer for the client on channel `owner`. */
+  /**
+   * Makes an offer for the client on channel `owner`.
+   * @throws Error when `owner` already has too many offers outstanding (the host declines)
+   */
   async offer(owner: object, label: string): Promise<SocketOffer> {
-    const { path } = await this.#listen();
+    const outstanding = this.#offersPerOwner.get(owner) ?? 0;
+    if (outstanding >= MAX_OFFERS_PER_OWNER)
+      throw new Error(`${label}: ${MAX_OFFERS_PER_OWNER} side-socket offers outstanding`);
+    // Counted before the first await, so that a burst of requests cannot overshoot.
+    this.#offersPerOwner.set(owner, outstanding + 1);
+    let path: string;
+    try {
+      ({ path } = await this.#listen());
+    } catch (error) {
+      this.#release(owner);
+      throw error;
+    }
+    if (this.#closed || !this.#offersPerOwner.has(owner)) {
+      // The server closed, or the channel was dropped, while it was starting.
+      throw new Error(`${label}: the channel is no longer served`);
+    }
     const token = randomBytes(TOKEN_BYTES).toString('hex');
-    const expires = setTimeout(() => this.#offers.delete(token), OFFER_TTL_MS);
+    const expires = setTimeout(() => {
+      if (this.#offers.delete(token)) this.#release(owner);
+    }, OFFER_TTL_MS);
     expires.unref();
     this.#offers.set(token, { owner, label, expires });
     return { path, token };
   }
 
-  /** Closes every socket of channel `owner` (its process died or was detached). */
+  /** Authenticated side sockets open now. */
+  get connections(): number {
+    let count = 0;
+    for (const sockets of this.#sockets.values()) count += sockets.size;
+    return count;
+  }
+
+  /**
+   * Closes every socket of channel `owner` and withdraws its outstanding offers (its process
+   * died or the channel was detached).
+   */
   dropOwner(owner: object): void {
+    if (this.#offersPerOwner.delete(owner)) {
+      for (const [token, offer] of this.#offers) {
+        if (offer.owner !== owner) continue;
+        this.#offers.delete(token);
+        clearTimeout(offer.expires);
+      }
+    }
     const sockets = this.#sockets.get(owner);
     if (!sockets) return;
     this.#sockets.delete(owner);
@@ -74,6 +120,7 @@ export class SideSocketServer {
     this.#closed = true;
     for (const { expires } of this.#offers.values()) clearTimeout(expires);
     this.#offers.clear();
+    this.#offersPerOwner.clear();
     for (const owner of [...this.#sockets.keys()]) this.dropOwner(owner);
     const listening = this.#server;
     this.#server = undefined;
@@ -141,10 +188,18 @@ export class SideSocketServer {
       if (timingSafeEqual(Buffer.from(candidate, 'latin1'), token)) {
         this.#offers.delete(candidate);
         clearTimeout(offer.expires);
+        this.#release(offer.owner);
         return offer;
       }
     }
     return undefined;
+  }
+
+  #release(owner: object): void {
+    const outstanding = this.#offersPerOwner.get(owner);
+    if (outstanding === undefined) return;
+    if (outstanding <= 1) this.#offersPerOwner.delete(owner);
+    else this.#offersPerOwner.set(owner, outstanding - 1);
   }
 
   #removeDir(): void {

@@ -1,0 +1,4 @@
+import { closeScenarios } from './scenarios/close.js';
+import { transport } from './transport.js';
+
+closeScenarios(transport);

@@ -1,0 +1,4 @@
+import { clusterScenarios } from './scenarios/cluster.js';
+import { transport } from './transport.js';
+
+clusterScenarios(transport);

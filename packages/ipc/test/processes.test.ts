@@ -1,0 +1,4 @@
+import { processScenarios } from './scenarios/processes.js';
+import { transport } from './transport.js';
+
+processScenarios(transport);

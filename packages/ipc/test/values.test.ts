@@ -1,0 +1,4 @@
+import { valueScenarios } from './scenarios/values.js';
+import { transport } from './transport.js';
+
+valueScenarios(transport);
