@@ -1,0 +1,137 @@
+import { Cluster, type ClusterNode, type ClusterOptions, Redis, type RedisOptions } from 'ioredis';
+
+/** A connected ioredis client: standalone (or Sentinel-managed) or Cluster. */
+export type RedisClient = Redis | Cluster;
+
+// Exponential backoff with jitter, capped, so that a restarted server is found again within
+// about two seconds and a dead one is not hammered.
+function reconnectDelay(times: number): number {
+  return Math.min(50 * 2 ** Math.min(times - 1, 10), 2000) + Math.floor(Math.random() * 100);
+}
+
+// ioredis's disconnect() arms a timer of this length to destroy a socket that does not
+// close; called while reconnecting (its socket already closed) the timer is never cleared
+// and keeps the process alive for its whole length (2 s by default).
+const DISCONNECT_TIMEOUT_MS = 100;
+
+/**
+ * The ioredis options that make a standalone or Sentinel client safe for statewire. Spread
+ * them into your own options when you inject a client:
+ * `new Redis(url, { ...safeRedisOptions, ...yours })`.
+ *
+ * - `autoResendUnfulfilledCommands: false` — by default ioredis sends again, after a
+ *   reconnect, every command that was sent but not answered: an `INCRBY` whose reply was
+ *   lost would be applied twice. statewire instead rejects such a call with
+ *   `CONNECTION_LOST` and `maybeApplied: true`.
+ * - `maxRetriesPerRequest: 0` — commands ioredis holds while disconnected are rejected at
+ *   each disconnect rather than replayed later (ioredis drops the unanswered ones without
+ *   settling them otherwise). statewire keeps its own queue, bounded by each call's timeout,
+ *   and only hands calls to ioredis while the connection is ready.
+ */
+export const safeRedisOptions: Readonly<RedisOptions> = Object.freeze({
+  autoResendUnfulfilledCommands: false,
+  maxRetriesPerRequest: 0,
+});
+
+/**
+ * The ioredis options that make a Cluster client safe for statewire:
+ * `new Cluster(nodes, { ...safeClusterOptions, ...yours })`.
+ *
+ * - `retryDelayOnFailover: 0` — by default a Cluster sends a command again, to another node,
+ *   when its node's connection closed before the reply: applied twice, possibly.
+ * - node connections get {@link safeRedisOptions}.
+ */
+export const safeClusterOptions: Readonly<ClusterOptions> = Object.freeze({
+  retryDelayOnFailover: 0,
+  redisOptions: safeRedisOptions,
+});
+
+/** How the store gets its client. */
+export interface ClientSource {
+  url: string | undefined;
+  client: RedisClient | undefined;
+  cluster: { nodes: ClusterNode[]; options?: ClusterOptions } | undefined;
+  redisOptions: RedisOptions | undefined;
+}
+
+/** Whether `value` looks like an ioredis client (duck-typed: two copies of ioredis may meet). */
+export function isRedisClient(value: unknown): value is RedisClient {
+  if (typeof value !== 'object' || value === null) return false;
+  const client = value as Partial<Record<'status' | 'pipeline' | 'on' | 'call', unknown>>;
+  return (
+    typeof client.status === 'string' &&
+    typeof client.pipeline === 'function' &&
+    typeof client.on === 'function' &&
+    typeof client.call === 'function'
+  );
+}
+
+/** Whether an ioredis client is a Cluster client. */
+export function isCluster(client: RedisClient): client is Cluster {
+  return (client as { isCluster?: unknown }).isCluster === true;
+}
+
+/**
+ * Creates the client a store owns, with {@link safeRedisOptions} (or
+ * {@link safeClusterOptions}) forced, a capped reconnect backoff, and no `CLIENT SETINFO`
+ * round trips.
+ */
+export function createOwnedClient(source: ClientSource): RedisClient {
+  if (source.cluster) {
+    const options = source.cluster.options ?? {};
+    return new Cluster(source.cluster.nodes, {
+      clusterRetryStrategy: reconnectDelay,
+      ...options,
+      ...safeClusterOptions,
+      redisOptions: {
+        disableClientInfo: true,
+        disconnectTimeout: DISCONNECT_TIMEOUT_MS,
+        ...options.redisOptions,
+        ...safeRedisOptions,
+      },
+    });
+  }
+  const options: RedisOptions = {
+    retryStrategy: reconnectDelay,
+    disableClientInfo: true,
+    disconnectTimeout: DISCONNECT_TIMEOUT_MS,
+    ...source.redisOptions,
+    ...safeRedisOptions,
+  };
+  return source.url === undefined ? new Redis(options) : new Redis(source.url, options);
+}
+
+/**
+ * Checks that an injected client cannot apply a write twice or rewrite our keys.
+ * @throws TypeError naming the option to change
+ */
+export function checkInjectedClient(client: RedisClient): void {
+  const options = client.options as (RedisOptions & ClusterOptions) | undefined;
+  const keyPrefix = options?.keyPrefix ?? options?.redisOptions?.keyPrefix;
+  if (keyPrefix) {
+    throw new TypeError(
+      'redis: the injected client has a keyPrefix; use the store option `prefix` instead (SCAN patterns are not prefixed by ioredis)',
+    );
+  }
+  if (isCluster(client)) {
+    if (options?.retryDelayOnFailover !== 0) {
+      throw new TypeError(
+        'redis: the injected Cluster resends a command whose connection closed before the reply (retryDelayOnFailover), which can apply a write twice; create it with { ...safeClusterOptions }',
+      );
+    }
+    if (
+      typeof options?.clusterNodeRetryStrategy === 'function' &&
+      options.redisOptions?.autoResendUnfulfilledCommands !== false
+    ) {
+      throw new TypeError(
+        'redis: the injected Cluster reconnects nodes and resends unanswered commands (redisOptions.autoResendUnfulfilledCommands), which can apply a write twice; create it with { ...safeClusterOptions }',
+      );
+    }
+    return;
+  }
+  if (options?.autoResendUnfulfilledCommands !== false) {
+    throw new TypeError(
+      'redis: the injected client resends unanswered commands after a reconnect (autoResendUnfulfilledCommands), which can apply a write twice; create it with { ...safeRedisOptions }',
+    );
+  }
+}

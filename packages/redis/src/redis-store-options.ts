@@ -1,0 +1,97 @@
+import type { ValueCodec } from '@statewire/core';
+import type { ClusterNode, ClusterOptions, RedisOptions } from 'ioredis';
+import type { RedisClient } from './redis-client.js';
+
+/** Redis's own limit on one bulk string (`proto-max-bulk-len`), 512 MiB. */
+export const REDIS_MAX_VALUE_BYTES = 512 * 1024 * 1024;
+
+/** Options of {@link createRedisStore}. */
+export interface RedisStoreOptions {
+  /**
+   * The server to connect to: `redis://[[user]:password@]host[:port][/db]`, or `rediss://…`
+   * for TLS. The store creates and owns the client. Give at most one of `url`, `client` and
+   * `cluster`.
+   * @default 'redis://127.0.0.1:6379' when none of `url`, `client`, `cluster`, `redisOptions` is given
+   */
+  url?: string;
+  /**
+   * An ioredis `Redis` (standalone or Sentinel) or `Cluster` client to use instead of
+   * creating one. It must not resend unanswered commands: create it with
+   * `{ ...safeRedisOptions }` / `{ ...safeClusterOptions }` (a `TypeError` otherwise), and
+   * without `keyPrefix`. The store defines one script command on it (`statewireIncrement`)
+   * and leaves it open on `close()` unless `closeClient` is set.
+   * @default none: the store creates its own client
+   */
+  client?: RedisClient;
+  /**
+   * Creates and owns a Redis Cluster client from these startup nodes and ioredis
+   * `ClusterOptions` (the safe options are forced).
+   * @default none
+   */
+  cluster?: { nodes: ClusterNode[]; options?: ClusterOptions };
+  /**
+   * More ioredis options for the client the store creates from `url` (or alone): a password,
+   * `tls`, or Sentinel (`{ sentinels: [{ host, port }], name: 'mymaster' }`). The safe
+   * options ({@link safeRedisOptions}) are forced.
+   * @default {}
+   */
+  redisOptions?: RedisOptions;
+  /**
+   * Quit an injected `client` on `close()` too. A client the store created is always quit.
+   * @default false
+   */
+  closeClient?: boolean;
+  /**
+   * Prefix of every Redis key of the store. An ACL user limited to `~<prefix>*` can run
+   * every operation. A hash tag (`'{app}:'`) puts all keys in one Cluster slot, hence one
+   * master: no cross-slot splitting, but no spreading of load either.
+   * @default 'statewire:'
+   */
+  prefix?: string;
+  /**
+   * Isolates this store's keys from stores with another namespace under the same prefix.
+   * @default ''
+   */
+  namespace?: string;
+  /**
+   * The codec of values that are not safe integers (those are stored as decimal strings so
+   * that `increment` is `INCRBY`). `jsonCodec` stores readable JSON but rejects Buffers,
+   * Dates, Maps and friends.
+   * @default msgpackCodec (binary and structured values round-trip)
+   */
+  codec?: ValueCodec;
+  /**
+   * Default timeout of each call in ms. ioredis has none; every call here has one.
+   * @default 5000
+   */
+  timeout?: number;
+  /**
+   * Largest key, in UTF-8 bytes (the prefix and namespace come on top).
+   * @default 1024
+   */
+  maxKeyBytes?: number;
+  /**
+   * Largest encoded value in bytes (one marker byte included), at most 512 MiB, Redis's
+   * limit. Larger values reject with `TOO_LARGE` before anything is sent.
+   * @default 67108864 (64 MiB)
+   */
+  maxValueBytes?: number;
+  /**
+   * Most calls pending at once; more reject with `OVERLOADED` at once. Also bounds the
+   * commands handed to ioredis and not yet answered.
+   * @default 16384
+   */
+  maxPending?: number;
+  /**
+   * `COUNT` hint of each `SCAN` in `keys()` and `clear()`.
+   * @default 1000
+   */
+  scanCount?: number;
+  /**
+   * Declares `capabilities.persistent`. Whether data outlives a Redis restart depends on the
+   * server's configuration (AOF, RDB snapshots), which the store cannot see: set it when your
+   * server runs with `appendonly yes` (see the README for what each fsync policy promises).
+   * @default false
+   */
+  persistent?: boolean;
+}
