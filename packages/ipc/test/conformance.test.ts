@@ -1,0 +1,4 @@
+import { conformanceScenarios } from './scenarios/conformance.js';
+import { transport } from './transport.js';
+
+conformanceScenarios(transport);

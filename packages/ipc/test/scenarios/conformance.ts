@@ -1,0 +1,55 @@
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { describeConformance } from '@statewire/conformance';
+import { defineCapabilities, type Store } from '@statewire/core';
+import { afterAll, beforeAll } from 'vitest';
+import type { TransportUnderTest } from './support.js';
+
+const holderScript = fileURLToPath(new URL('../fixtures/conformance-holder.mjs', import.meta.url));
+
+type Connect = (options: { channel: unknown; namespace: string }) => Store;
+
+/**
+ * The shared conformance suite on a transport, across a real process boundary (the test
+ * process talks to a forked holder) and across a worker thread (a holder in a thread).
+ */
+export function conformanceScenarios(transport: TransportUnderTest): void {
+  const capabilities = defineCapabilities({
+    binary: transport.packed,
+    structured: transport.packed,
+    ttl: true,
+    shared: true,
+    atomic: true,
+  });
+  let connect: Connect;
+  let child: ReturnType<typeof fork> | undefined;
+  let thread: Worker | undefined;
+
+  beforeAll(async () => {
+    ({ connect } = (await import(transport.entry)) as { connect: Connect });
+    child = fork(holderScript, [transport.entry], {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    thread = new Worker(holderScript, { workerData: { entry: transport.entry } });
+    const ready = (target: {
+      once(event: 'message', listener: (message: unknown) => void): unknown;
+    }) => new Promise<void>((resolve) => target.once('message', () => resolve()));
+    await Promise.all([ready(child), ready(thread)]);
+  });
+  afterAll(async () => {
+    child?.kill('SIGKILL');
+    await thread?.terminate();
+  });
+
+  describeConformance(
+    `${transport.name} across a process boundary (fork)`,
+    ({ namespace }) => connect({ channel: child, namespace }),
+    capabilities,
+  );
+  describeConformance(
+    `${transport.name} across a worker thread`,
+    ({ namespace }) => connect({ channel: thread, namespace }),
+    capabilities,
+  );
+}
