@@ -89,13 +89,21 @@ export async function startDemo(
     },
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
-      // The whole process group: the primary, its workers, and npm/turbo when started that way.
-      try {
-        process.kill(-(child.pid as number), 'SIGKILL');
-      } catch {
-        // already gone
-      }
+      // Ctrl+C first, to the whole process group: npm and turbo pass it on to the demo, which
+      // turbo may run outside this group, so a SIGKILL of the group alone could orphan it.
+      const group = -(child.pid as number);
+      const signal = (name: NodeJS.Signals) => {
+        try {
+          process.kill(group, name);
+        } catch {
+          // already gone
+        }
+      };
+      signal('SIGINT');
+      const timer = setTimeout(() => signal('SIGKILL'), 20_000);
       await exit;
+      clearTimeout(timer);
+      signal('SIGKILL');
     },
   };
   await demo.waitFor('statewire demo on http://localhost:');
