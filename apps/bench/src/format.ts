@@ -1,0 +1,33 @@
+/** Number formats shared by the table, the markdown report and the chart. */
+
+export function formatOps(ops: number): string {
+  return Number.isFinite(ops) ? Math.round(ops).toLocaleString('en-US') : '—';
+}
+
+export function formatUs(us: number): string {
+  if (!Number.isFinite(us)) return '—';
+  if (us >= 10_000) return `${(us / 1000).toFixed(0)} ms`;
+  if (us >= 1000) return `${(us / 1000).toFixed(1)} ms`;
+  return `${us.toFixed(0)} µs`;
+}
+
+export function formatRatio(value: number | null | undefined): string {
+  return value === null || value === undefined || !Number.isFinite(value)
+    ? '—'
+    : `${value.toFixed(2)}×`;
+}
+
+export function formatMiB(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}
+
+/** The note column of a measured cell: batching, then whatever went wrong. */
+export function formatNote(note: string | undefined, callsPerFrame: number | undefined): string {
+  const batch = callsPerFrame === undefined ? undefined : `${callsPerFrame.toFixed(1)} calls/frame`;
+  return [batch, note].filter(Boolean).join('; ');
+}
+
+/** A spread, (max - min) / median of the rounds, as a percentage. */
+export function formatSpread(value: number): string {
+  return Number.isFinite(value) ? `${value.toFixed(0)}%` : '';
+}

@@ -1,0 +1,193 @@
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep, setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { Histogram } from './histogram.js';
+import {
+  describeError,
+  type MemorySample,
+  sampleMemory,
+  type WorkerMemory,
+  type WorkerRun,
+} from './messages.js';
+import { mixSets, type Scenario } from './scenarios.js';
+import type { BenchClient } from './subjects/subject.js';
+import { makeValue, roundTripProblem } from './values.js';
+
+/** How long after the window closes unsettled calls are waited for before being reported. */
+const STUCK_GRACE_MS = 3000;
+
+/** The keys a scenario cycles through; the same names in every subject. */
+export function scenarioKeys(scenario: Scenario): string[] {
+  const prefix = scenario.op === 'increment' ? 'counter' : scenario.value;
+  return Array.from({ length: scenario.keys }, (_, i) => `${prefix}:${i}`);
+}
+
+/** Makes call number `n` of a scenario. */
+function caller(client: BenchClient, scenario: Scenario): (n: number) => Promise<unknown> {
+  const keys = scenarioKeys(scenario);
+  const value = makeValue(scenario.value);
+  const kind = scenario.value;
+  const key = (n: number) => keys[n % keys.length]!;
+  switch (scenario.op) {
+    case 'get':
+      return (n) => client.get(key(n), kind);
+    case 'set':
+      return (n) => client.set(key(n), value);
+    case 'increment':
+      return (n) => client.increment(key(n));
+    case 'mix':
+      return (n) => (mixSets(n) ? client.set(key(n), value) : client.get(key(n), kind));
+  }
+}
+
+/**
+ * Stores the scenario's value under all its keys, then reads one back: a value that does not
+ * round-trip exactly (or a set that is refused) means the subject cannot carry it.
+ * @returns the problem, or `undefined`
+ */
+export async function prefill(
+  client: BenchClient,
+  scenario: Scenario,
+): Promise<string | undefined> {
+  if (scenario.op === 'increment') return undefined;
+  const keys = scenarioKeys(scenario);
+  const value = makeValue(scenario.value);
+  let next = 0;
+  const filler = async () => {
+    while (next < keys.length) await client.set(keys[next++]!, value);
+  };
+  try {
+    await Promise.all(Array.from({ length: 16 }, filler));
+  } catch (error) {
+    return `set is refused: ${describeError(error)}`;
+  }
+  let read: unknown;
+  try {
+    read = await client.get(keys[0]!, scenario.value);
+  } catch (error) {
+    return `get is refused: ${describeError(error)}`;
+  }
+  return roundTripProblem(scenario.value, value, read);
+}
+
+/**
+ * Runs `inFlight` call loops: each issues a call, awaits it, issues the next. Calls that
+ * complete inside the window after the warm-up are counted and their latency recorded.
+ */
+export async function runTimed(
+  client: BenchClient,
+  scenario: Scenario,
+  warmupMs: number,
+  durationMs: number,
+): Promise<WorkerRun> {
+  const call = caller(client, scenario);
+  const histogram = new Histogram();
+  const start = performance.now();
+  const windowStart = start + warmupMs;
+  const deadline = windowStart + durationMs;
+  let counter = 0;
+  let ops = 0;
+  let errors = 0;
+  let firstError: string | undefined;
+  let unsettled = 0;
+  let completed = 0;
+  const framesBefore = client.framesOut?.();
+
+  const loop = async () => {
+    for (;;) {
+      const t0 = performance.now();
+      // Checked every call, not by a timer: a subject that settles from microtasks would
+      // otherwise keep a timer from ever firing.
+      if (t0 >= deadline) return;
+      unsettled++;
+      try {
+        await call(counter++);
+      } catch (error) {
+        errors++;
+        firstError ??= describeError(error);
+        // A call failing at once would spin without letting I/O or timers run.
+        await yieldToEventLoop();
+      }
+      unsettled--;
+      completed++;
+      const t1 = performance.now();
+      if (t1 > windowStart && t1 <= deadline) {
+        ops++;
+        histogram.record((t1 - t0) * 1000);
+      }
+    }
+  };
+
+  const loops = Promise.all(Array.from({ length: scenario.inFlight }, loop));
+  const ended = await Promise.race([
+    loops.then(() => true),
+    sleep(deadline - start + STUCK_GRACE_MS).then(() => false),
+  ]);
+  const frames = framesBefore === undefined ? undefined : client.framesOut!() - framesBefore;
+  return {
+    ops,
+    callsPerFrame: frames ? completed / frames : undefined,
+    seconds: durationMs / 1000,
+    errors,
+    firstError,
+    stuck: ended ? 0 : unsettled,
+    histogram: histogram.toSparse(),
+  };
+}
+
+function larger(a: MemorySample, b: MemorySample): MemorySample {
+  return {
+    rss: Math.max(a.rss, b.rss),
+    heapUsed: Math.max(a.heapUsed, b.heapUsed),
+    heapTotal: Math.max(a.heapTotal, b.heapTotal),
+  };
+}
+
+/**
+ * The memory run of one worker: `warmCalls` calls, a sample, then `calls` calls sampled
+ * every `sampleMs` for the peak, and a last sample.
+ * @param onWarm - told the post-warm-up sample, so the primary takes its own
+ */
+export async function runCalls(
+  client: BenchClient,
+  scenario: Scenario,
+  warmCalls: number,
+  calls: number,
+  sampleMs: number,
+  onWarm: (sample: MemorySample) => void,
+): Promise<WorkerMemory> {
+  const call = caller(client, scenario);
+  let errors = 0;
+  let firstError: string | undefined;
+  const phase = async (count: number, offset: number) => {
+    let issued = 0;
+    const loop = async () => {
+      while (issued < count) {
+        const n = offset + issued++;
+        try {
+          await call(n);
+        } catch (error) {
+          errors++;
+          firstError ??= describeError(error);
+          if (errors > 1000) throw new Error(`too many failed calls: ${firstError}`);
+          await yieldToEventLoop();
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: scenario.inFlight }, loop));
+  };
+
+  await phase(warmCalls, 0);
+  const warm = sampleMemory();
+  onWarm(warm);
+  let peak = warm;
+  const sampler = setInterval(() => {
+    peak = larger(peak, sampleMemory());
+  }, sampleMs);
+  try {
+    await phase(calls, warmCalls);
+  } finally {
+    clearInterval(sampler);
+  }
+  const end = sampleMemory();
+  return { calls, errors, firstError, warm, end, peak: larger(peak, end) };
+}

@@ -1,0 +1,55 @@
+import { formatMiB } from './format.js';
+import type { MemorySpec } from './messages.js';
+import { Progress } from './progress.js';
+import type { MemoryRecord } from './results.js';
+import { SMALL_MIX } from './scenarios.js';
+import { SubjectProcess, type SubjectProcessOptions } from './subject-process.js';
+
+/**
+ * V8's young generation grows by doubling up to its maximum (16 MiB semi-spaces on 64-bit,
+ * Node's default) at a moment of its own choosing: under this load, once, somewhere between
+ * 0.5 and 1.5 M calls, adding ~13-16 MiB of RSS to every process at once while old space
+ * stays flat. Wherever that one-off sizing step falls relative to the warm-up, it would
+ * decide `memory_rss_end_vs_warm` on its own. Starting the young generation at that same
+ * default maximum takes it out, so the ratio shows what it is for: growth that the calls
+ * cause (a leak). See apps/bench/README.md, "Memory run".
+ */
+export const YOUNG_GENERATION_AT_MAX = '--min-semi-space-size=16';
+
+/**
+ * The memory run: for each statewire transport, a fresh primary and two workers make
+ * `warmCalls` calls of warm-up, then `calls` calls (small values, the read-heavy mix, 64 in
+ * flight per worker), while RSS and heap of every process are sampled.
+ */
+export async function memoryRun(
+  subjects: string[],
+  warmCalls: number,
+  calls: number,
+  optionsFor: (subject: string) => SubjectProcessOptions,
+): Promise<MemoryRecord[]> {
+  const records: MemoryRecord[] = [];
+  const spec: MemorySpec = { scenario: SMALL_MIX, calls, warmCalls, sampleMs: 100 };
+  for (const subject of subjects) {
+    Progress.log(
+      `memory run: ${subject}, ${calls.toLocaleString('en-US')} calls after ${spec.warmCalls.toLocaleString('en-US')} of warm-up`,
+    );
+    const base = optionsFor(subject);
+    const proc = new SubjectProcess(subject, {
+      ...base,
+      primaryExecArgv: [YOUNG_GENERATION_AT_MAX, ...base.primaryExecArgv],
+      workerExecArgv: [YOUNG_GENERATION_AT_MAX, ...base.workerExecArgv],
+    });
+    const outcome = await proc.memory(spec);
+    await proc.stop();
+    records.push({ subject, outcome });
+    if (outcome.status === 'ok') {
+      const line = outcome.processes
+        .map((p) => `${p.role} ${formatMiB(p.warm.rss)} → ${formatMiB(p.end.rss)}`)
+        .join(', ');
+      Progress.log(`memory run: ${subject} done in ${outcome.seconds.toFixed(1)} s: RSS ${line}`);
+    } else {
+      Progress.log(`memory run: ${subject} FAILED: ${outcome.reason}`);
+    }
+  }
+  return records;
+}

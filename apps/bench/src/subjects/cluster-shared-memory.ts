@@ -1,0 +1,43 @@
+import { createRequire } from 'node:module';
+import { jsonOnly, type Subject } from './subject.js';
+
+const require = createRequire(import.meta.url);
+
+// The parts of cluster-shared-memory 1.1.5 used here (it ships no types).
+interface SharedMemory {
+  get(key: string): Promise<unknown>;
+  set(key: string, value: unknown): Promise<unknown>;
+  mutex<T>(key: string, critical: () => Promise<T>): Promise<T>;
+}
+
+/** cluster-shared-memory: a primary-held object reached over IPC, one message per call. */
+export const subject: Subject = {
+  name: 'cluster-shared-memory',
+  family: 'peer',
+  description:
+    'cluster-shared-memory 1.1.5: get()/set(); increment = mutex(get + set), 4 round trips',
+  group: 'ipc',
+  serialization: 'json',
+  needsRedis: false,
+  cannotCarry: jsonOnly,
+  cannotDo: () => undefined,
+  async host() {
+    // Requiring it in the primary installs its 'online' hook on every worker forked later.
+    require('cluster-shared-memory');
+    return { close: async () => {} };
+  },
+  async client() {
+    const memory = require('cluster-shared-memory') as SharedMemory;
+    return {
+      get: (key) => memory.get(key),
+      set: (key, value) => memory.set(key, value),
+      increment: (key) =>
+        memory.mutex(key, async () => {
+          const next = (((await memory.get(key)) as number | undefined) ?? 0) + 1;
+          await memory.set(key, next);
+          return next;
+        }),
+      close: async () => {},
+    };
+  },
+};

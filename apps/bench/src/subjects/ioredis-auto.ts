@@ -1,0 +1,16 @@
+import { ioredisClient } from './ioredis-client.js';
+import { noHost, type Subject } from './subject.js';
+
+/** Raw ioredis with `enableAutoPipelining: true`: commands of a tick share one write. */
+export const subject: Subject = {
+  name: 'ioredis-auto',
+  family: 'baseline',
+  description: 'raw ioredis with enableAutoPipelining: true',
+  group: 'redis',
+  serialization: 'json',
+  needsRedis: true,
+  cannotCarry: () => undefined,
+  cannotDo: () => undefined,
+  host: async () => noHost,
+  client: async (env) => ioredisClient(env, true),
+};

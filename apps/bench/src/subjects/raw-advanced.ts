@@ -1,0 +1,17 @@
+import { rawClient, rawHost } from './raw-ipc.js';
+import type { Subject } from './subject.js';
+
+/** Unbatched raw IPC under `serialization: 'advanced'` (the v8 structured serializer). */
+export const subject: Subject = {
+  name: 'raw-advanced',
+  family: 'baseline',
+  description:
+    "raw: the same as raw-json in a cluster with serialization: 'advanced' (v8 serializer)",
+  group: 'ipc',
+  serialization: 'advanced',
+  needsRedis: false,
+  cannotCarry: () => undefined,
+  cannotDo: () => undefined,
+  host: async () => rawHost(),
+  client: async () => rawClient(),
+};

@@ -1,0 +1,47 @@
+import type { Store } from '@statewire/core';
+import { noHost, type Subject } from './subject.js';
+
+type CreateRedisStore = (options: { url?: string; namespace?: string }) => Store;
+
+// Imported by a computed name: @statewire/redis may not be built yet, and then its rows say
+// so instead of the whole bench failing to compile or start.
+const redisPackage: string = '@statewire/redis';
+
+/** Loads `createRedisStore`, or explains why it cannot be. */
+export async function loadCreateRedisStore(): Promise<CreateRedisStore> {
+  let loaded: { createRedisStore?: unknown };
+  try {
+    loaded = (await import(redisPackage)) as { createRedisStore?: unknown };
+  } catch (error) {
+    throw new Error(`@statewire/redis does not load (not built?): ${(error as Error).message}`);
+  }
+  if (typeof loaded.createRedisStore !== 'function')
+    throw new Error('@statewire/redis does not export createRedisStore yet');
+  return loaded.createRedisStore as CreateRedisStore;
+}
+
+/** `@statewire/redis`: the same Store API on a real redis-server. */
+export const subject: Subject = {
+  name: 'redis',
+  family: 'statewire',
+  description: '@statewire/redis: createRedisStore({ url, namespace }) in each worker',
+  group: 'redis',
+  serialization: 'json',
+  needsRedis: true,
+  cannotCarry: () => undefined,
+  cannotDo: () => undefined,
+  async host() {
+    await loadCreateRedisStore();
+    return noHost;
+  },
+  async client(env) {
+    const createRedisStore = await loadCreateRedisStore();
+    const store = createRedisStore({ url: env.redisUrl!, namespace: env.namespace });
+    return {
+      get: (key) => store.get(key),
+      set: (key, value) => store.set(key, value),
+      increment: (key) => store.increment(key),
+      close: () => store.close(),
+    };
+  },
+};
