@@ -22,6 +22,7 @@ import {
   writeOps,
 } from './operations.js';
 import { PendingCalls } from './pending-calls.js';
+import { wireBytes } from './wire-size.js';
 
 /** Options of {@link ClientEngine}. */
 export interface ClientEngineOptions {
@@ -149,15 +150,25 @@ export class ClientEngine implements Executor {
 
   execute<O extends OpCode>(op: O, args: OpArgs[O], options: ExecuteOptions): Promise<OpResult[O]> {
     const state = this.#state;
+    // A call refused here never left: a write carries `maybeApplied: false`.
+    const unsent = writeOps.has(op) ? { maybeApplied: false } : {};
     if (state.kind === 'closed') {
       return rejectLater(
-        new StateError(ErrorCode.CLOSED, `${this.#label}: ${opNames[op]}() on a closed store`),
+        new StateError(
+          ErrorCode.CLOSED,
+          `${this.#label}: ${opNames[op]}() on a closed store`,
+          unsent,
+        ),
       );
     }
     if (state.kind === 'failed') {
       if (state.sticky) {
         return rejectLater(
-          new StateError(state.code, `${this.#label}: ${opNames[op]}() failed: ${state.reason}`),
+          new StateError(
+            state.code,
+            `${this.#label}: ${opNames[op]}() failed: ${state.reason}`,
+            unsent,
+          ),
         );
       }
       this.#startHandshake();
@@ -172,7 +183,7 @@ export class ClientEngine implements Executor {
         new StateError(
           ErrorCode.OVERLOADED,
           `${this.#label}: ${this.#maxPending} calls already pending`,
-          writeOps.has(op) ? { maybeApplied: false } : {},
+          unsent,
         ),
       );
     }
@@ -260,7 +271,7 @@ export class ClientEngine implements Executor {
         // A call that timed out or was aborted while queued is never sent.
         if (!this.#pending.has(call[0])) continue;
         calls.push(call);
-        bytes += callBytes(call);
+        bytes += wireBytes(call);
       }
       this.#queue = taken === this.#queue.length ? [] : this.#queue.slice(taken);
       if (calls.length === 0) continue;
@@ -314,6 +325,19 @@ export class ClientEngine implements Executor {
       case 'res':
         if (Array.isArray(frame.r)) for (const reply of frame.r) this.#settle(reply);
         return;
+      case 'gone':
+        // Final, as when a socket closes: calls fail at once instead of waiting for a host.
+        // A store made by a new connect() finds a host that serves again.
+        if (this.#state.kind === 'ready' || this.#state.kind === 'connecting') {
+          this.#fail(
+            ErrorCode.CONNECTION_LOST,
+            `the host stopped serving this store (${frameText(frame.message)})`,
+            true,
+            undefined,
+            true,
+          );
+        }
+        return;
       default:
         this.#foreignIn++;
     }
@@ -343,11 +367,17 @@ export class ClientEngine implements Executor {
     );
   }
 
-  #fail(code: StateErrorCode, reason: string, sticky: boolean, cause?: unknown): void {
+  #fail(
+    code: StateErrorCode,
+    reason: string,
+    sticky: boolean,
+    cause?: unknown,
+    notApplied = false,
+  ): void {
     this.#stopHello();
     this.#state = { kind: 'failed', code, reason, sticky };
     this.#queue = [];
-    this.#pending.failAll(code, `failed: ${reason}`, cause);
+    this.#pending.failAll(code, `failed: ${reason}`, cause, notApplied);
     if (sticky) this.#link.close();
   }
 }
@@ -356,15 +386,4 @@ export class ClientEngine implements Executor {
 // keeps calling and awaiting a failed store must not starve I/O.
 function rejectLater(error: StateError): Promise<never> {
   return new Promise((_, reject) => setImmediate(reject, error));
-}
-
-function callBytes(call: WireCall): number {
-  let bytes = 16;
-  for (let i = 2; i < call.length; i++) {
-    const arg = call[i];
-    if (typeof arg === 'string') bytes += arg.length;
-    else if (arg instanceof Uint8Array) bytes += arg.byteLength;
-    else if (Array.isArray(arg)) bytes += arg.length * 16;
-  }
-  return bytes;
 }

@@ -42,6 +42,17 @@ export interface RefuseFrame {
 /** One call: `[id, op, ...args]`, args as in `OpArgs`. */
 export type WireCall = [id: number, op: OpCode, ...args: unknown[]];
 
+/**
+ * The host stops serving this client (`host.close()`). Every call it applied was answered
+ * before this frame, so the client's calls still pending were not applied.
+ */
+export interface GoneFrame {
+  [FRAME_TAG]: number;
+  k: 'gone';
+  to: string;
+  message: string;
+}
+
 /** Calls of one client, in the order issued. */
 export interface RequestFrame {
   [FRAME_TAG]: number;
@@ -73,7 +84,7 @@ export interface ByeFrame {
 /** A frame from a client to a host. */
 export type ClientFrame = HelloFrame | RequestFrame | ByeFrame;
 /** A frame from a host to a client. */
-export type HostFrame = WelcomeFrame | RefuseFrame | ResponseFrame;
+export type HostFrame = WelcomeFrame | RefuseFrame | ResponseFrame | GoneFrame;
 /** Any statewire frame. */
 export type Frame = ClientFrame | HostFrame;
 

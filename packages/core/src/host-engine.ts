@@ -5,6 +5,7 @@ import { FRAME_TAG, type HostFrame, isTagged, PROTOCOL_VERSION, type WireReply }
 import { assertNamespace, frameText } from './keys.js';
 import type { Link } from './link.js';
 import type { MemoryBackend } from './memory-backend.js';
+import { wireBytes } from './wire-size.js';
 
 /** Options of {@link HostEngine}. */
 export interface HostEngineOptions {
@@ -26,6 +27,12 @@ export interface HostEngineOptions {
    * @default 100000
    */
   maxBatchKeys?: number;
+  /**
+   * Bytes of results after which a reply frame is sent and another started, so that a
+   * client starts on its first replies while large values are still being packed.
+   * @default 1048576 (1 MiB)
+   */
+  replyBudgetBytes?: number;
   /**
    * Most clients on one link (a worker that keeps connecting is bounded).
    * @default 64
@@ -64,6 +71,8 @@ interface Session {
 interface Attachment {
   link: Link;
   sessions: Map<string, Session>;
+  /** Whether the link's `send()` returned false and its input is paused until `drain`. */
+  congested: boolean;
 }
 
 /**
@@ -77,6 +86,7 @@ export class HostEngine {
   readonly #codec: ValueCodec;
   readonly #limits: DispatchLimits;
   readonly #maxCallsPerFrame: number;
+  readonly #replyBudgetBytes: number;
   readonly #maxClientsPerLink: number;
   readonly #servedElsewhere: (codec: string) => boolean;
   readonly #attachments = new Set<Attachment>();
@@ -99,26 +109,23 @@ export class HostEngine {
       maxBatchKeys: options.maxBatchKeys ?? 100_000,
     };
     this.#maxCallsPerFrame = options.maxCallsPerFrame ?? 4096;
+    this.#replyBudgetBytes = options.replyBudgetBytes ?? 1024 * 1024;
     this.#maxClientsPerLink = options.maxClientsPerLink ?? 64;
     this.#servedElsewhere = options.servedElsewhere ?? (() => false);
   }
 
   /**
    * Serves the clients on `link` until it closes or `detach()` is called.
-   * @returns detach: stops serving the link and closes it
+   * @returns detach: tells the link's clients they are no longer served (their pending
+   *   calls fail at once with `CONNECTION_LOST`), stops serving the link and closes it
    */
   attach(link: Link): () => void {
-    const attachment: Attachment = { link, sessions: new Map() };
+    const attachment: Attachment = { link, sessions: new Map(), congested: false };
     if (this.#closed) {
       link.close();
       return () => {};
     }
     this.#attachments.add(attachment);
-    const detach = () => {
-      if (!this.#attachments.delete(attachment)) return;
-      attachment.sessions.clear();
-      link.close();
-    };
     link.open({
       message: (message) => {
         try {
@@ -128,10 +135,14 @@ export class HostEngine {
           this.#stats.malformedIn++;
         }
       },
-      close: detach,
-      drain: () => {},
+      close: () => this.#detach(attachment, undefined),
+      drain: () => {
+        if (!attachment.congested) return;
+        attachment.congested = false;
+        link.resume?.();
+      },
     });
-    return detach;
+    return () => this.#detach(attachment, 'the host detached this channel');
   }
 
   /** Counters of traffic and clients. */
@@ -141,14 +152,29 @@ export class HostEngine {
     return { links: this.#attachments.size, clients, ...this.#stats };
   }
 
-  /** Detaches every link. The backend is left to its owner. */
+  /**
+   * Tells every client it is no longer served (its pending calls fail at once with
+   * `CONNECTION_LOST`, not by timeout) and detaches every link. The backend is left to its
+   * owner.
+   */
   close(): void {
     this.#closed = true;
     for (const attachment of [...this.#attachments]) {
-      this.#attachments.delete(attachment);
-      attachment.sessions.clear();
-      attachment.link.close();
+      this.#detach(attachment, 'host.close() was called');
     }
+  }
+
+  // `goodbye` is said to every client of a link that is still open; undefined when the
+  // link itself closed.
+  #detach(attachment: Attachment, goodbye: string | undefined): void {
+    if (!this.#attachments.delete(attachment)) return;
+    if (goodbye !== undefined) {
+      for (const to of attachment.sessions.keys()) {
+        this.#send(attachment, { [FRAME_TAG]: PROTOCOL_VERSION, k: 'gone', to, message: goodbye });
+      }
+    }
+    attachment.sessions.clear();
+    attachment.link.close();
   }
 
   #receive(attachment: Attachment, message: unknown): void {
@@ -249,8 +275,14 @@ export class HostEngine {
       this.#stats.malformedIn++;
       return;
     }
-    const replies: WireReply[] = [];
+    let replies: WireReply[] = [];
+    let bytes = 0;
     for (let i = 0; i < calls.length; i++) {
+      if (bytes >= this.#replyBudgetBytes) {
+        this.#reply(attachment, from, replies);
+        replies = [];
+        bytes = 0;
+      }
       const call: unknown = calls[i];
       if (!Array.isArray(call) || !Number.isSafeInteger(call[0])) {
         this.#stats.malformedIn++;
@@ -270,14 +302,19 @@ export class HostEngine {
         continue;
       }
       try {
-        replies.push([id, 0, dispatch(session.context, call[1], call.slice(2))]);
+        const result = dispatch(session.context, call[1], call.slice(2));
+        replies.push([id, 0, result]);
+        bytes += wireBytes(result);
         this.#stats.calls++;
       } catch (error) {
         replies.push(this.#error(id, error));
       }
     }
-    if (replies.length > 0)
-      this.#send(attachment, { [FRAME_TAG]: PROTOCOL_VERSION, k: 'res', to: from, r: replies });
+    if (replies.length > 0) this.#reply(attachment, from, replies);
+  }
+
+  #reply(attachment: Attachment, to: string, replies: WireReply[]): void {
+    this.#send(attachment, { [FRAME_TAG]: PROTOCOL_VERSION, k: 'res', to, r: replies });
   }
 
   #error(id: number, error: unknown): WireReply {
@@ -291,8 +328,15 @@ export class HostEngine {
     this.#send(attachment, { [FRAME_TAG]: PROTOCOL_VERSION, k: 'refuse', to, message });
   }
 
+  // A client that does not read its replies must not make the host buffer them without
+  // bound: while the link is congested, the host stops reading it (where the link can
+  // pause), so the client's own sends back up and its calls queue and then reject with
+  // OVERLOADED on its side.
   #send(attachment: Attachment, frame: HostFrame): void {
     this.#stats.framesOut++;
-    attachment.link.send(frame);
+    if (!attachment.link.send(frame) && !attachment.congested) {
+      attachment.congested = true;
+      attachment.link.pause?.();
+    }
   }
 }

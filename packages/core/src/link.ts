@@ -25,6 +25,14 @@ export interface Link {
   send(frame: object): boolean;
   /** Stops delivering and releases the carrier. Idempotent. */
   close(): void;
+  /**
+   * Stops delivering messages until {@link Link.resume} (optional). The host pauses a link
+   * whose replies wait on a congested carrier; a carrier that cannot pause its input
+   * leaves this out.
+   */
+  pause?(): void;
+  /** Delivers messages again after {@link Link.pause} (optional). */
+  resume?(): void;
   /** Keeps the process alive while calls are pending (optional). */
   ref?(): void;
   /** Lets the process exit while idle (optional). */

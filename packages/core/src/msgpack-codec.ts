@@ -1,4 +1,4 @@
-import { Packr } from 'msgpackr';
+import { Packr, RESERVE_START_SPACE } from 'msgpackr';
 import type { Encoded, ValueCodec } from './codec.js';
 import { ErrorCode, StateError } from './errors.js';
 import { describeType } from './keys.js';
@@ -150,6 +150,22 @@ export const msgpackCodec: ValueCodec = Object.freeze({
  */
 export function packFrame(frame: object): Uint8Array {
   return packr.pack(frame);
+}
+
+/** Bytes of the big-endian length in front of a frame from {@link packLengthPrefixedFrame}. */
+export const FRAME_LENGTH_BYTES = 4;
+
+/**
+ * Packs a frame for a byte stream: a 4-byte big-endian length, then the msgpack bytes of
+ * {@link packFrame}. msgpackr leaves room for the length in front of what it writes, so the
+ * frame is never copied to add it. msgpackr never writes again over bytes it returned, so
+ * the result stays valid while a socket holds on to it.
+ */
+export function packLengthPrefixedFrame(frame: object): Uint8Array {
+  const packed = packr.pack(frame, RESERVE_START_SPACE | FRAME_LENGTH_BYTES);
+  const view = new DataView(packed.buffer, packed.byteOffset, FRAME_LENGTH_BYTES);
+  view.setUint32(0, packed.byteLength - FRAME_LENGTH_BYTES);
+  return packed;
 }
 
 /** Unpacks bytes made by {@link packFrame}. @throws when the bytes are not msgpack */

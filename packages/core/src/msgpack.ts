@@ -1,1 +1,8 @@
-export { msgpackCodec, msgpackOptions, packFrame, unpackFrame } from './msgpack-codec.js';
+export {
+  FRAME_LENGTH_BYTES,
+  msgpackCodec,
+  msgpackOptions,
+  packFrame,
+  packLengthPrefixedFrame,
+  unpackFrame,
+} from './msgpack-codec.js';

@@ -133,16 +133,26 @@ export class PendingCalls {
    * Rejects call `id` with a `StateError` of `code`, setting `maybeApplied` for a write
    * that was sent (its outcome is unknown) and `false` for one that never left.
    */
-  fail(id: number, code: StateErrorCode, reason: string, cause?: unknown): boolean {
+  fail(
+    id: number,
+    code: StateErrorCode,
+    reason: string,
+    cause?: unknown,
+    notApplied = false,
+  ): boolean {
     const call = this.#take(id);
     if (!call) return false;
-    call.reject(this.#error(code, call.op, reason, call.write, call.sent, cause));
+    const sent = call.sent && !notApplied;
+    call.reject(this.#error(code, call.op, reason, call.write, sent, cause));
     return true;
   }
 
-  /** Rejects every pending call like {@link fail}. */
-  failAll(code: StateErrorCode, reason: string, cause?: unknown): void {
-    for (const id of [...this.#calls.keys()]) this.fail(id, code, reason, cause);
+  /**
+   * Rejects every pending call like {@link fail}. `notApplied`: the holder is known not to
+   * have applied any of them (it said so), so writes carry `maybeApplied: false`.
+   */
+  failAll(code: StateErrorCode, reason: string, cause?: unknown, notApplied = false): void {
+    for (const id of [...this.#calls.keys()]) this.fail(id, code, reason, cause, notApplied);
   }
 
   #error(

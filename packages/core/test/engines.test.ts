@@ -12,6 +12,7 @@ import {
   type LoopbackHostOptions,
   type LoopbackLink,
   MemoryBackend,
+  Op,
   PROTOCOL_VERSION,
   type Store,
   serveLoopback,
@@ -723,6 +724,91 @@ describe('HostEngine: malformed requests', () => {
   });
 });
 
+describe('HostEngine: reply frames', () => {
+  const big = JSON.stringify('x'.repeat(100_000));
+
+  it('cuts replies into frames of about replyBudgetBytes, in order', async () => {
+    const raw = rawClient(hostEngine({ replyBudgetBytes: 250_000 }));
+    raw.send(hello('raw'));
+    await raw.take();
+    raw.send(req('raw', [[1, Op.set, 'big', big, 0]]));
+    await raw.take();
+    raw.send(
+      req(
+        'raw',
+        Array.from({ length: 10 }, (_, i) => [i, Op.get, 'big']),
+      ),
+    );
+    const frames = await raw.take();
+    // 100 kB a reply: the third reply crosses 250 kB and closes a frame.
+    expect(frames.map((frame) => (frame.r as unknown[]).length)).toEqual([3, 3, 3, 1]);
+    const ids = frames.flatMap((frame) => (frame.r as [number][]).map((reply) => reply[0]));
+    expect(ids).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  });
+
+  it('keeps small replies in one frame', async () => {
+    const raw = rawClient(hostEngine());
+    raw.send(hello('raw'));
+    await raw.take();
+    raw.send(
+      req(
+        'raw',
+        Array.from({ length: 500 }, (_, i) => [i, Op.set, `k${i}`, '1', 0]),
+      ),
+    );
+    const frames = await raw.take();
+    expect(frames).toHaveLength(1);
+    expect(frames[0]?.r).toHaveLength(500);
+  });
+
+  it('a client reads every reply of a response cut into several frames', async () => {
+    const engine = hostEngine({ replyBudgetBytes: 1000 });
+    const pair = createLoopbackPair();
+    engine.attach(pair.host);
+    const store = clientStore(pair.client);
+    const value = 'y'.repeat(700);
+    await Promise.all(Array.from({ length: 20 }, (_, i) => store.set(`k${i}`, value)));
+    const read = await Promise.all(Array.from({ length: 20 }, (_, i) => store.get(`k${i}`)));
+    expect(read).toEqual(Array.from({ length: 20 }, () => value));
+    // The welcome, one frame for the sets, ten for the gets (two replies each).
+    expect(engine.stats().framesOut).toBe(12);
+  });
+
+  it('pauses a link whose replies back up, and resumes it on drain', async () => {
+    const engine = hostEngine();
+    const pair = createLoopbackPair();
+    const { link, congest } = congestible(pair.host);
+    const pause = vi.fn(() => pair.host.stall(true));
+    const resume = vi.fn(() => pair.host.stall(false));
+    engine.attach({ ...link, pause, resume });
+    const store = clientStore(pair.client);
+    await store.set('a', 1);
+    congest(true);
+    const first = store.set('b', 2);
+    await expect(first).resolves.toBeUndefined();
+    expect(pause).toHaveBeenCalledTimes(1);
+    // Paused, the host reads nothing more: this call waits.
+    let second = false;
+    const next = store.get('b').then((value) => {
+      second = true;
+      return value;
+    });
+    await settle();
+    expect(second).toBe(false);
+    congest(false);
+    expect(resume).toHaveBeenCalledTimes(1);
+    await expect(next).resolves.toBe(2);
+    // A later congestion pauses again.
+    congest(true);
+    await store.set('c', 3);
+    expect(pause).toHaveBeenCalledTimes(2);
+    const last = store.get('c');
+    congest(false);
+    await expect(last).resolves.toBe(3);
+    expect(resume).toHaveBeenCalledTimes(2);
+  });
+});
+
 describe('ClientEngine and HostEngine: failures', () => {
   it('disconnect rejects pending calls CONNECTION_LOST (maybeApplied for sent writes), and later calls', async () => {
     const { host, connect } = loopbackHost();
@@ -741,7 +827,8 @@ describe('ClientEngine and HostEngine: failures', () => {
     expect(w.maybeApplied).toBe(true);
     expect('maybeApplied' in r).toBe(false);
     const later = await rejectsWith(store.set('k', 2), 'CONNECTION_LOST');
-    expect(later.maybeApplied).toBeUndefined();
+    // Refused before it left: never applied.
+    expect(later.maybeApplied).toBe(false);
     await rejectsWith(store.get('k'), 'CONNECTION_LOST');
     await settle();
     expect(host.engine.stats()).toMatchObject({ links: 0, clients: 0 });
@@ -873,12 +960,57 @@ describe('ClientEngine and HostEngine: failures', () => {
     expect(store.engine.stats()).toMatchObject({ pending: 0, timers: 0, queued: 0 });
   });
 
-  it('a host that closes its end lets client calls time out, never hang', async () => {
-    const { host, connect } = loopbackHost();
-    const store = connect();
+  it('a host that closes tells its clients: calls in flight fail CONNECTION_LOST at once, known unapplied', async () => {
+    const engine = hostEngine();
+    const pair = createLoopbackPair();
+    engine.attach(pair.host);
+    const store = clientStore(pair.client, {}, 60_000);
     await store.set('k', 1);
-    host.close();
-    await rejectsWith(store.get('k', { timeout: 50 }), 'TIMEOUT');
+    // The host stops reading: the next write is sent but never reaches it.
+    pair.host.stall(true);
+    const write = store.set('k', 2);
+    const read = store.get('k');
+    await settle();
+    expect(store.engine.stats()).toMatchObject({ pending: 2, queued: 0 });
+    engine.close();
+    const [w, r] = await Promise.all([
+      rejectsWith(write, 'CONNECTION_LOST'),
+      rejectsWith(read, 'CONNECTION_LOST'),
+    ]);
+    // Every call the host applied was answered before it said goodbye.
+    expect(w.maybeApplied).toBe(false);
+    expect(w.message).toContain('host.close()');
+    expect('maybeApplied' in r).toBe(false);
+    expect(store.engine.stats()).toMatchObject({ pending: 0, timers: 0 });
+  });
+
+  it('detaching a link tells its clients at once; their later calls fail the same way', async () => {
+    const engine = hostEngine();
+    const pair = createLoopbackPair();
+    const detach = engine.attach(pair.host);
+    const store = clientStore(pair.client, {}, 60_000);
+    await store.set('k', 1);
+    pair.host.stall(true);
+    const write = store.set('k', 2);
+    await settle();
+    detach();
+    expect((await rejectsWith(write, 'CONNECTION_LOST')).maybeApplied).toBe(false);
+    const later = await rejectsWith(store.get('k'), 'CONNECTION_LOST');
+    expect(later.message).toContain('detached');
+  });
+
+  it('a host whose link closed says nothing more on it', async () => {
+    const engine = hostEngine();
+    const pair = createLoopbackPair();
+    engine.attach(pair.host);
+    const sent = vi.spyOn(pair.host, 'send');
+    const store = clientStore(pair.client);
+    await store.set('k', 1);
+    const before = sent.mock.calls.length;
+    pair.disconnect();
+    await settle();
+    engine.close();
+    expect(sent.mock.calls.length).toBe(before);
   });
 });
 

@@ -1,8 +1,10 @@
 import type { Socket } from 'node:net';
 import type { Link, LinkHandlers } from '@statewire/core';
-import { packFrame, unpackFrame } from '@statewire/core/msgpack';
-
-const HEADER_BYTES = 4;
+import {
+  FRAME_LENGTH_BYTES as HEADER_BYTES,
+  packLengthPrefixedFrame,
+  unpackFrame,
+} from '@statewire/core/msgpack';
 
 /**
  * Splits a byte stream into length-prefixed frames (a 4-byte big-endian length, then that
@@ -60,7 +62,10 @@ export class FrameReader {
   }
 }
 
-/** Writes one length-prefixed frame. Returns what `socket.write` returned. */
+/**
+ * Writes `payload` as one length-prefixed frame (it is copied once, behind the length).
+ * Returns what `socket.write` returned.
+ */
 export function writeFrame(socket: Socket, payload: Uint8Array): boolean {
   const out = Buffer.allocUnsafe(HEADER_BYTES + payload.byteLength);
   out.writeUInt32BE(payload.byteLength, 0);
@@ -82,23 +87,21 @@ export function createSocketLink(
   const reader = new FrameReader(maxFrameBytes);
   let handlers: LinkHandlers | undefined;
   let finished = false;
+  // Frames read but not yet delivered: while paused, the rest of the last chunk waits here.
+  let waiting: Buffer[] = [];
+  let next = 0;
+  let paused = false;
 
   const finish = (reason?: unknown) => {
     if (finished) return;
     finished = true;
+    waiting = [];
     socket.destroy();
     handlers?.close(reason ?? new Error(`${label}: socket closed`));
   };
-  const onData = (chunk: Buffer) => {
-    let frames: Buffer[];
-    try {
-      frames = reader.push(chunk);
-    } catch (error) {
-      finish(error);
-      return;
-    }
-    for (const frame of frames) {
-      if (finished) return;
+  const deliver = () => {
+    while (!paused && !finished && next < waiting.length) {
+      const frame = waiting[next++] as Buffer;
       let message: unknown;
       try {
         message = unpackFrame(frame);
@@ -108,6 +111,19 @@ export function createSocketLink(
       }
       handlers?.message(message);
     }
+    if (next === waiting.length) {
+      waiting = [];
+      next = 0;
+    }
+  };
+  const onData = (chunk: Buffer) => {
+    try {
+      for (const frame of reader.push(chunk)) waiting.push(frame);
+    } catch (error) {
+      finish(error);
+      return;
+    }
+    deliver();
   };
 
   return {
@@ -124,12 +140,24 @@ export function createSocketLink(
     },
     send(frame) {
       if (finished || socket.destroyed) return true;
-      return writeFrame(socket, packFrame(frame));
+      return socket.write(packLengthPrefixedFrame(frame));
     },
     close() {
       if (finished) return;
       finished = true;
       socket.end();
+    },
+    // Paused, the link delivers nothing more and the socket stops reading: the peer's
+    // writes back up in the kernel and then in its own socket, where its engine sees the
+    // congestion. What was already read waits, at most one chunk.
+    pause() {
+      paused = true;
+      socket.pause();
+    },
+    resume() {
+      paused = false;
+      socket.resume();
+      deliver();
     },
     ref: () => socket.ref(),
     unref: () => socket.unref(),
