@@ -4,7 +4,9 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Link } from '@statewire/core';
+import { onExit } from 'signal-exit';
 import { createSocketLink } from './socket-link.js';
+import { DIRECTORY_PREFIX, removeStaleDirectories, SOCKET_NAME } from './stale-directories.js';
 
 /** Where and with what token one client may connect. */
 export interface SocketOffer {
@@ -38,7 +40,10 @@ const MAX_OFFERS_PER_OWNER = 256;
  * (mode 0700, made by `mkdtemp`), started on the first request. Each offer carries a
  * single-use random token, sent to one client over its IPC channel; a connection must
  * present a live token as its first frame or it is closed. The directory is removed on
- * `close()` and when the process exits.
+ * `close()` and however the process exits: normally, by `process.exit()`, or by a signal
+ * that ends it (SIGTERM, SIGINT, SIGHUP, …, when the application does not handle that
+ * signal itself). A process killed outright (SIGKILL) runs no code: the first side-socket
+ * server of a later process removes such leftovers.
  */
 export class SideSocketServer {
   readonly #attach: (link: Link, owner: object) => void;
@@ -48,7 +53,7 @@ export class SideSocketServer {
   readonly #sockets = new Map<object, Set<Socket>>();
   #server: Promise<{ server: Server; path: string; dir: string }> | undefined;
   #closed = false;
-  readonly #cleanupOnExit = () => this.#removeDir();
+  #removeExitHook: (() => void) | undefined;
   #dir: string | undefined;
 
   /**
@@ -134,15 +139,16 @@ export class SideSocketServer {
   #listen(): Promise<{ server: Server; path: string; dir: string }> {
     if (this.#closed) return Promise.reject(new Error('side socket server closed'));
     this.#server ??= new Promise((resolve, reject) => {
-      const dir = mkdtempSync(join(tmpdir(), 'statewire-'));
+      const dir = mkdtempSync(join(tmpdir(), DIRECTORY_PREFIX));
       this.#dir = dir;
-      process.on('exit', this.#cleanupOnExit);
-      const path = join(dir, 'host.sock');
+      this.#removeExitHook = onExit(() => this.#removeDir());
+      const path = join(dir, SOCKET_NAME);
       const server = createServer((socket) => this.#authenticate(socket));
       server.on('error', reject);
       server.listen(path, () => {
         server.unref();
         resolve({ server, path, dir });
+        sweepOnce();
       });
     });
     return this.#server;
@@ -203,8 +209,18 @@ export class SideSocketServer {
   }
 
   #removeDir(): void {
-    process.off('exit', this.#cleanupOnExit);
+    this.#removeExitHook?.();
+    this.#removeExitHook = undefined;
     if (this.#dir) rmSync(this.#dir, { recursive: true, force: true });
     this.#dir = undefined;
   }
+}
+
+let swept = false;
+
+// Once per process, in the background: directories of hosts that were SIGKILLed.
+function sweepOnce(): void {
+  if (swept) return;
+  swept = true;
+  void removeStaleDirectories(tmpdir());
 }

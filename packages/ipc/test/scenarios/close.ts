@@ -1,7 +1,8 @@
 // close() of hosts and stores with real processes: nothing is left behind, nothing keeps a
 // process alive, and clients of a closed or detached host fail instead of hanging.
-import { existsSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   cleanup,
@@ -16,6 +17,31 @@ import {
   until,
   waitForExit,
 } from './support.js';
+
+/**
+ * Starts fixtures/holder.mjs with its own temporary directory (TMPDIR), so that the side-
+ * socket directory it makes is the only one there; resolves once its child has been served.
+ */
+async function holderWithTmpdir(t: TransportUnderTest, tmp: string) {
+  const holder = spawnFixture(
+    t,
+    'holder.mjs',
+    'holder',
+    {},
+    {
+      TMPDIR: tmp,
+      SW_CHILD_ROLE: 'increments',
+      SW_CHILD_OPTIONS: JSON.stringify({ n: 10, after: 'hold' }),
+    },
+  );
+  expect((await holder.waitFor('done')).tally).toMatchObject({ ok: 10 });
+  return holder;
+}
+
+/** The side-socket directories in `tmp`. */
+function socketDirectories(tmp: string): string[] {
+  return readdirSync(tmp).filter((name) => name.startsWith('statewire-'));
+}
 
 /** Calls pending at close() and made after it rejected CLOSED (F36); nothing is left over. */
 function expectClosed(closed: Report): void {
@@ -97,6 +123,44 @@ export function closeScenarios(t: TransportUnderTest): void {
           served: false,
         });
         expect(host.stats()).toMatchObject({ links: 0, clients: 0, sideSockets: 0 });
+      });
+    }
+
+    if (t.packed) {
+      for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
+        it(`a holder ended by ${signal} removes its side-socket directory on the way out`, async () => {
+          const tmp = mkdtempSync(join(tmpdir(), 'sw-signal-'));
+          try {
+            const holder = await holderWithTmpdir(t, tmp);
+            expect(socketDirectories(tmp)).toHaveLength(1);
+            holder.child?.kill(signal);
+            // Removing the directory does not swallow the signal: the process still ends by it.
+            expect(await holder.exited).toMatchObject({ signal });
+            expect(socketDirectories(tmp)).toEqual([]);
+          } finally {
+            rmSync(tmp, { recursive: true, force: true });
+          }
+        });
+      }
+
+      it("a SIGKILLed holder's directory, which it cannot remove, is removed by the next host", async () => {
+        const tmp = mkdtempSync(join(tmpdir(), 'sw-signal-'));
+        try {
+          const first = await holderWithTmpdir(t, tmp);
+          const [left] = socketDirectories(tmp);
+          first.child?.kill('SIGKILL');
+          await first.exited;
+          expect(socketDirectories(tmp)).toEqual([left]);
+          const second = await holderWithTmpdir(t, tmp);
+          await until(() => !socketDirectories(tmp).includes(left as string), 'the sweep');
+          // The live host's own directory stays.
+          expect(socketDirectories(tmp)).toHaveLength(1);
+          second.child?.kill('SIGTERM');
+          await second.exited;
+          expect(socketDirectories(tmp)).toEqual([]);
+        } finally {
+          rmSync(tmp, { recursive: true, force: true });
+        }
       });
     }
 
