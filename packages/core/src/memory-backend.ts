@@ -33,11 +33,25 @@ export interface MemoryBackendOptions {
   now?: () => number;
 }
 
+/** One stored entry. Replacing a value updates its slot in place. */
 interface Slot {
   value: Encoded;
   /** Absolute expiry in ms; 0 for none. */
   expiresAt: number;
   size: number;
+}
+
+/**
+ * A slot in the recency list, the form every slot takes when eviction is on: it knows its
+ * namespace and key, so that evicting the least recently used slot can find its map.
+ */
+interface RecentSlot extends Slot {
+  readonly namespace: string;
+  readonly key: string;
+  /** The next less recently used slot; undefined for the least recently used one. */
+  older: RecentSlot | undefined;
+  /** The next more recently used slot; undefined for the most recently used one. */
+  newer: RecentSlot | undefined;
 }
 
 /** Counters of a {@link MemoryBackend}. */
@@ -48,12 +62,6 @@ export interface MemoryBackendStats {
   expirations: number;
 }
 
-// Namespace and key in one Map key. The namespace's length comes first, so that
-// ("a:", "b") and ("a", ":b") can never meet: the encoding is injective.
-function slotKey(namespace: string, key: string): string {
-  return `${namespace.length}:${namespace}${key}`;
-}
-
 /**
  * The in-memory holder of encoded values, shared by `createMemoryStore()` and the IPC
  * host: Map-based (never a plain object, so `__proto__` is an ordinary key), with
@@ -62,7 +70,10 @@ function slotKey(namespace: string, key: string): string {
  * a primary process must not grow without bound.
  */
 export class MemoryBackend {
-  readonly #slots = new Map<string, Slot>();
+  // One map of keys per namespace, so that a lookup builds no string. A namespace's map
+  // is dropped when it becomes empty (clear() empties it first): a map that is not in
+  // #namespaces is always empty, so a sweep still walking one finds nothing in it.
+  readonly #namespaces = new Map<string, Map<string, Slot>>();
   readonly #codec: ValueCodec;
   readonly #maxEntries: number;
   readonly #maxBytes: number;
@@ -70,7 +81,18 @@ export class MemoryBackend {
   readonly #now: () => number;
   readonly #sweepBatch: number;
   readonly #sweepTimer: NodeJS.Timeout;
-  #sweepCursor: IterableIterator<[string, Slot]> | undefined;
+  // Where the sweep stopped: the walk over namespaces, and the one over the keys of the
+  // namespace it is in. Map iterators are live, so entries removed or added between two
+  // sweeps are skipped or visited as they should be.
+  #sweepNamespaces: IterableIterator<[string, Map<string, Slot>]> | undefined;
+  #sweepKeys: IterableIterator<[string, Slot]> | undefined;
+  #sweepNamespace = '';
+  #sweepSlots: Map<string, Slot> | undefined;
+  // Recency order across all namespaces, kept only when eviction is on: a doubly linked
+  // list of RecentSlots from the least (#oldest) to the most (#newest) recently used.
+  #oldest: RecentSlot | undefined;
+  #newest: RecentSlot | undefined;
+  #entries = 0;
   #bytes = 0;
   #evictions = 0;
   #expirations = 0;
@@ -88,33 +110,31 @@ export class MemoryBackend {
   }
 
   get(namespace: string, key: string): Encoded | undefined {
-    const id = slotKey(namespace, key);
-    const slot = this.#live(id);
+    const slot = this.#live(namespace, key);
     if (!slot) return undefined;
-    if (this.#evicting) this.#touch(id, slot);
+    if (this.#evicting) this.#touch(slot as RecentSlot);
     return slot.value;
   }
 
   has(namespace: string, key: string): boolean {
-    return this.#live(slotKey(namespace, key)) !== undefined;
+    return this.#live(namespace, key) !== undefined;
   }
 
   set(namespace: string, key: string, value: Encoded, ttl: number): void {
-    this.#put(slotKey(namespace, key), key, value, ttl === 0 ? 0 : this.#now() + ttl);
+    this.#put(namespace, key, value, ttl === 0 ? 0 : this.#now() + ttl);
   }
 
   setIfAbsent(namespace: string, key: string, value: Encoded, ttl: number): boolean {
-    const id = slotKey(namespace, key);
-    if (this.#live(id)) return false;
-    this.#put(id, key, value, ttl === 0 ? 0 : this.#now() + ttl);
+    if (this.#live(namespace, key)) return false;
+    this.#put(namespace, key, value, ttl === 0 ? 0 : this.#now() + ttl);
     return true;
   }
 
   delete(namespace: string, key: string): boolean {
-    const id = slotKey(namespace, key);
-    const existed = this.#live(id) !== undefined;
-    if (existed) this.#remove(id);
-    return existed;
+    const slot = this.#live(namespace, key);
+    if (!slot) return false;
+    this.#remove(namespace, this.#namespaces.get(namespace)!, key, slot);
+    return true;
   }
 
   /**
@@ -123,8 +143,7 @@ export class MemoryBackend {
    *   `INVALID_VALUE` when the result would not be one
    */
   increment(namespace: string, key: string, by: number): number {
-    const id = slotKey(namespace, key);
-    const slot = this.#live(id);
+    const slot = this.#live(namespace, key);
     let current = 0;
     if (slot) {
       let decoded: unknown;
@@ -143,49 +162,71 @@ export class MemoryBackend {
     if (!Number.isSafeInteger(next)) {
       throw new StateError(ErrorCode.INVALID_VALUE, 'increment() result is not a safe integer');
     }
-    this.#put(id, key, this.#codec.encode(next), slot ? slot.expiresAt : 0);
+    this.#put(namespace, key, this.#codec.encode(next), slot ? slot.expiresAt : 0);
     return next;
   }
 
   keys(namespace: string, prefix: string): string[] {
-    const head = slotKey(namespace, '');
-    const start = slotKey(namespace, prefix);
     const now = this.#now();
     const found: string[] = [];
-    for (const [id, slot] of this.#slots) {
-      if (!id.startsWith(start)) continue;
+    const slots = this.#namespaces.get(namespace);
+    if (!slots) return found;
+    for (const [key, slot] of slots) {
+      if (!key.startsWith(prefix)) continue;
       if (slot.expiresAt !== 0 && slot.expiresAt <= now) continue;
-      found.push(id.slice(head.length));
+      found.push(key);
     }
     return found;
   }
 
   clear(namespace: string): void {
-    const head = slotKey(namespace, '');
-    for (const id of [...this.#slots.keys()]) if (id.startsWith(head)) this.#remove(id);
+    const slots = this.#namespaces.get(namespace);
+    if (!slots) return;
+    this.#namespaces.delete(namespace);
+    this.#entries -= slots.size;
+    for (const slot of slots.values()) {
+      this.#bytes -= slot.size;
+      if (this.#evicting) this.#unlink(slot as RecentSlot);
+    }
+    // A sweep may still be walking this map: it must find nothing left in it.
+    slots.clear();
   }
 
-  /** Drops up to `sweepBatch` expired entries, continuing where the last sweep stopped. */
+  /**
+   * Drops up to `sweepBatch` expired entries, continuing where the last sweep stopped:
+   * it walks the namespaces, and the keys of each, and starts over once past the last.
+   */
   sweep(): void {
     const now = this.#now();
-    this.#sweepCursor ??= this.#slots.entries();
-    for (let seen = 0; seen < this.#sweepBatch; seen++) {
-      const next = this.#sweepCursor.next();
-      if (next.done) {
-        this.#sweepCursor = undefined;
-        return;
+    for (let seen = 0; seen < this.#sweepBatch; ) {
+      if (!this.#sweepKeys || !this.#sweepSlots) {
+        this.#sweepNamespaces ??= this.#namespaces.entries();
+        const namespace = this.#sweepNamespaces.next();
+        if (namespace.done) {
+          this.#stopSweep();
+          return;
+        }
+        [this.#sweepNamespace, this.#sweepSlots] = namespace.value;
+        this.#sweepKeys = this.#sweepSlots.entries();
       }
-      const [id, slot] = next.value;
+      const next = this.#sweepKeys.next();
+      if (next.done) {
+        // On to the next namespace (none is empty, so each yields at least one entry).
+        this.#sweepKeys = undefined;
+        continue;
+      }
+      seen++;
+      const [key, slot] = next.value;
       if (slot.expiresAt !== 0 && slot.expiresAt <= now) {
         this.#expirations++;
-        this.#remove(id);
+        this.#remove(this.#sweepNamespace, this.#sweepSlots, key, slot);
       }
     }
   }
 
   stats(): MemoryBackendStats {
     return {
-      entries: this.#slots.size,
+      entries: this.#entries,
       bytes: this.#bytes,
       evictions: this.#evictions,
       expirations: this.#expirations,
@@ -195,23 +236,29 @@ export class MemoryBackend {
   /** Stops the sweep timer and drops every entry. */
   close(): void {
     clearInterval(this.#sweepTimer);
-    this.#slots.clear();
-    this.#sweepCursor = undefined;
+    this.#namespaces.clear();
+    this.#stopSweep();
+    this.#oldest = undefined;
+    this.#newest = undefined;
+    this.#entries = 0;
     this.#bytes = 0;
   }
 
-  #live(id: string): Slot | undefined {
-    const slot = this.#slots.get(id);
+  /** The slot of `key`, unless it is missing or expired (then it is dropped). */
+  #live(namespace: string, key: string): Slot | undefined {
+    const slots = this.#namespaces.get(namespace);
+    if (!slots) return undefined;
+    const slot = slots.get(key);
     if (!slot) return undefined;
     if (slot.expiresAt !== 0 && slot.expiresAt <= this.#now()) {
       this.#expirations++;
-      this.#remove(id);
+      this.#remove(namespace, slots, key, slot);
       return undefined;
     }
     return slot;
   }
 
-  #put(id: string, key: string, received: Encoded, expiresAt: number): void {
+  #put(namespace: string, key: string, received: Encoded, expiresAt: number): void {
     // Bytes that arrived as a view into a larger frame would keep the whole frame alive
     // for as long as the entry lives: keep a tight copy instead.
     const value =
@@ -225,36 +272,89 @@ export class MemoryBackend {
         `value is over the holder's ${this.#maxBytes}-byte memory limit`,
       );
     }
-    const old = this.#slots.get(id);
-    if (old) {
-      this.#bytes -= old.size;
-      // Re-inserting moves the entry to the most recently used end.
-      if (this.#evicting) this.#slots.delete(id);
+    let slots = this.#namespaces.get(namespace);
+    if (!slots) {
+      slots = new Map();
+      this.#namespaces.set(namespace, slots);
     }
-    this.#slots.set(id, { value, expiresAt, size });
-    this.#bytes += size;
+    const old = slots.get(key);
+    if (old) {
+      this.#bytes += size - old.size;
+      old.value = value;
+      old.expiresAt = expiresAt;
+      old.size = size;
+      // Replacing a value makes it the most recently used.
+      if (this.#evicting) this.#touch(old as RecentSlot);
+    } else {
+      this.#entries++;
+      this.#bytes += size;
+      if (this.#evicting) {
+        const slot: RecentSlot = {
+          value,
+          expiresAt,
+          size,
+          namespace,
+          key,
+          older: undefined,
+          newer: undefined,
+        };
+        this.#link(slot);
+        slots.set(key, slot);
+      } else {
+        slots.set(key, { value, expiresAt, size });
+      }
+    }
     if (this.#evicting) this.#evict();
   }
 
-  #touch(id: string, slot: Slot): void {
-    this.#slots.delete(id);
-    this.#slots.set(id, slot);
-  }
-
-  #remove(id: string): void {
-    const slot = this.#slots.get(id);
-    if (!slot) return;
-    this.#slots.delete(id);
+  /** Drops `slot`, stored under `key` in `slots`, the map of `namespace`. */
+  #remove(namespace: string, slots: Map<string, Slot>, key: string, slot: Slot): void {
+    slots.delete(key);
+    if (slots.size === 0) this.#namespaces.delete(namespace);
+    this.#entries--;
     this.#bytes -= slot.size;
+    if (this.#evicting) this.#unlink(slot as RecentSlot);
   }
 
   #evict(): void {
-    while (this.#slots.size > this.#maxEntries || this.#bytes > this.#maxBytes) {
-      const oldest = this.#slots.keys().next();
-      if (oldest.done) return;
-      this.#remove(oldest.value);
+    while (this.#entries > this.#maxEntries || this.#bytes > this.#maxBytes) {
+      const oldest = this.#oldest;
+      if (!oldest) return;
+      this.#remove(oldest.namespace, this.#namespaces.get(oldest.namespace)!, oldest.key, oldest);
       this.#evictions++;
     }
+  }
+
+  /** Makes `slot`, already in the recency list, the most recently used. */
+  #touch(slot: RecentSlot): void {
+    if (slot === this.#newest) return;
+    this.#unlink(slot);
+    this.#link(slot);
+  }
+
+  /** Adds `slot` to the recency list as the most recently used. */
+  #link(slot: RecentSlot): void {
+    slot.older = this.#newest;
+    slot.newer = undefined;
+    if (this.#newest) this.#newest.newer = slot;
+    else this.#oldest = slot;
+    this.#newest = slot;
+  }
+
+  #unlink(slot: RecentSlot): void {
+    if (slot.older) slot.older.newer = slot.newer;
+    else this.#oldest = slot.newer;
+    if (slot.newer) slot.newer.older = slot.older;
+    else this.#newest = slot.older;
+    slot.older = undefined;
+    slot.newer = undefined;
+  }
+
+  #stopSweep(): void {
+    this.#sweepNamespaces = undefined;
+    this.#sweepKeys = undefined;
+    this.#sweepNamespace = '';
+    this.#sweepSlots = undefined;
   }
 }
 
