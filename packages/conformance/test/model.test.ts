@@ -40,6 +40,19 @@ describe('ObservedModel', () => {
     ).toBeUndefined();
   });
 
+  it('step() accepts an increment from 0 over a non-number that may have expired (regression: a BigInt threw)', () => {
+    const model = new ObservedModel();
+    model.step({ op: 'set', key: 'n', value: 0n, ttl: 'short' }, ok(undefined));
+    // The BigInt expired first: the increment started from 0.
+    expect(model.step({ op: 'increment', key: 'n', by: 0 }, ok(0))).toBeUndefined();
+    expect(model.step({ op: 'get', key: 'n' }, ok(0))).toBeUndefined();
+    model.step({ op: 'set', key: 'm', value: 5n, ttl: 'none' }, ok(undefined));
+    expect(model.step({ op: 'increment', key: 'm', by: 1 }, ok(1))).toMatch(/WRONG_TYPE/);
+    expect(
+      model.step({ op: 'increment', key: 'm', by: 1 }, { kind: 'rejected', code: 'WRONG_TYPE' }),
+    ).toBeUndefined();
+  });
+
   it('step() checks keys() against the entries, and deleteMany() counts within bounds', () => {
     const model = new ObservedModel();
     model.step({ op: 'set', key: 'x', value: 1, ttl: 'none' }, ok(undefined));

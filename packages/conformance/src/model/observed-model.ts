@@ -150,7 +150,9 @@ export class ObservedModel {
       return `${where}: expected ${numeric ? 'a number' : 'WRONG_TYPE'}`;
     }
     const result = observed.value;
-    const fromCurrent = entry ? (current as number) + by : by;
+    // Only a number is added to: the stored value may be anything (a BigInt, say) that an
+    // increment refuses, or that may have expired first.
+    const fromCurrent = entry === undefined ? by : numeric ? (current as number) + by : undefined;
     if (numeric && result === fromCurrent) {
       this.#entries.set(key, { value: result, mayExpire: entry?.mayExpire ?? false });
       return undefined;
