@@ -1,4 +1,4 @@
-import { expect } from 'vitest';
+import { afterEach, expect } from 'vitest';
 import {
   BaseStore,
   ClientEngine,
@@ -10,6 +10,8 @@ import {
   type Link,
   type LinkHandlers,
   type LoopbackLink,
+  MemoryBackend,
+  type MemoryBackendOptions,
   StateError,
   type StateErrorCode,
   type Store,
@@ -134,5 +136,32 @@ export function congestible(inner: LoopbackLink): {
       if (!value) handlers?.drain();
     },
     sent: () => sent,
+  };
+}
+
+/**
+ * A factory of MemoryBackends (JSON codec, no sweep unless the test runs one) that are all
+ * closed after each test of the calling file.
+ */
+export function backendFactory(): (options?: Partial<MemoryBackendOptions>) => MemoryBackend {
+  const backends: MemoryBackend[] = [];
+  afterEach(() => {
+    for (const created of backends.splice(0)) created.close();
+  });
+  return (options = {}) => {
+    const created = new MemoryBackend({ codec: jsonCodec, sweepIntervalMs: 3_600_000, ...options });
+    backends.push(created);
+    return created;
+  };
+}
+
+/** A clock for `now` options, moved by hand. */
+export function manualClock(start = 1_000_000) {
+  let now = start;
+  return {
+    now: () => now,
+    advance(ms: number) {
+      now += ms;
+    },
   };
 }

@@ -1,36 +1,17 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { jsonCodec, MemoryBackend, type MemoryBackendOptions } from '../src/index.js';
+import { describe, expect, it } from 'vitest';
+import type { MemoryBackend } from '../src/index.js';
+import { backendFactory, manualClock } from './helpers.js';
 
 // MemoryBackend keeps one map of keys per namespace, a recency list across all of them
 // when eviction is on, and a sweep that walks namespaces then keys: these tests cover
 // what that structure could get wrong.
 
-const backends: MemoryBackend[] = [];
-
-function backend(options: Partial<MemoryBackendOptions> = {}): MemoryBackend {
-  const created = new MemoryBackend({ codec: jsonCodec, sweepIntervalMs: 3_600_000, ...options });
-  backends.push(created);
-  return created;
-}
-
-function clock(start = 1_000_000) {
-  let now = start;
-  return {
-    now: () => now,
-    advance(ms: number) {
-      now += ms;
-    },
-  };
-}
+const backend = backendFactory();
 
 /** Which of `entries` ([namespace, key]) the backend still has. */
 function present(b: MemoryBackend, entries: [string, string][]): string[] {
   return entries.filter(([ns, key]) => b.has(ns, key)).map(([ns, key]) => `${ns}/${key}`);
 }
-
-afterEach(() => {
-  for (const created of backends.splice(0)) created.close();
-});
 
 describe('MemoryBackend eviction across namespaces', () => {
   it('evicts the least recently used entry of any namespace', () => {
@@ -82,7 +63,7 @@ describe('MemoryBackend eviction across namespaces', () => {
   });
 
   it('forgets entries that are deleted, cleared or expired, in every namespace', () => {
-    const time = clock();
+    const time = manualClock();
     const b = backend({ ...time, maxEntries: 4 });
     b.set('a', 'deleted', '1', 0);
     b.set('b', 'cleared', '1', 0);
@@ -133,7 +114,7 @@ describe('MemoryBackend sweep across namespaces', () => {
   const namespaces = ['', 'a', 'a:', 'b', '__proto__'];
 
   it('drops every expired entry of every namespace, at most sweepBatch per sweep', () => {
-    const time = clock();
+    const time = manualClock();
     const b = backend({ ...time, sweepBatch: 4 });
     for (const ns of namespaces) {
       for (let i = 0; i < 7; i++) b.set(ns, `t${i}`, '1', 10);
@@ -155,7 +136,7 @@ describe('MemoryBackend sweep across namespaces', () => {
   });
 
   it('drops exactly sweepBatch expired entries per sweep while the walk has them', () => {
-    const time = clock();
+    const time = manualClock();
     const b = backend({ ...time, sweepBatch: 4 });
     for (const ns of namespaces) for (let i = 0; i < 7; i++) b.set(ns, `t${i}`, '1', 10);
     time.advance(10);
@@ -170,7 +151,7 @@ describe('MemoryBackend sweep across namespaces', () => {
   });
 
   it('copes with namespaces emptied, added and refilled between sweeps', () => {
-    const time = clock();
+    const time = manualClock();
     const b = backend({ ...time, sweepBatch: 3 });
     for (const ns of namespaces) for (let i = 0; i < 5; i++) b.set(ns, `k${i}`, '1', 5);
     b.sweep();
@@ -189,7 +170,7 @@ describe('MemoryBackend sweep across namespaces', () => {
   });
 
   it('does not count entries cleared while the sweep was walking their namespace', () => {
-    const time = clock();
+    const time = manualClock();
     const b = backend({ ...time, sweepBatch: 2 });
     for (let i = 0; i < 6; i++) b.set('a', `k${i}`, '1', 10);
     time.advance(10);
@@ -203,7 +184,7 @@ describe('MemoryBackend sweep across namespaces', () => {
   });
 
   it('starts a new walk after close() and keeps working', () => {
-    const time = clock();
+    const time = manualClock();
     const b = backend({ ...time, sweepBatch: 2 });
     for (let i = 0; i < 6; i++) b.set('a', `k${i}`, '1', 10);
     time.advance(10);
@@ -217,7 +198,7 @@ describe('MemoryBackend sweep across namespaces', () => {
   });
 
   it('swept entries leave the recency list', () => {
-    const time = clock();
+    const time = manualClock();
     const b = backend({ ...time, sweepBatch: 100, maxEntries: 3 });
     b.set('a', 'expiring', '1', 10);
     b.set('b', 'old', '1', 0);
@@ -235,7 +216,7 @@ describe('MemoryBackend sweep across namespaces', () => {
 
 describe('MemoryBackend namespace maps', () => {
   it('a namespace emptied by delete(), expiry or clear() is usable again', () => {
-    const time = clock();
+    const time = manualClock();
     const b = backend(time);
     b.set('a', 'k', '1', 0);
     expect(b.delete('a', 'k')).toBe(true);

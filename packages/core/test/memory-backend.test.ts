@@ -1,24 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { jsonCodec, MemoryBackend, type MemoryBackendOptions } from '../src/index.js';
-import { throwsWith } from './helpers.js';
+import { jsonCodec, MemoryBackend } from '../src/index.js';
+import { backendFactory, manualClock, throwsWith } from './helpers.js';
 
-const backends: MemoryBackend[] = [];
-
-function backend(options: Partial<MemoryBackendOptions> = {}): MemoryBackend {
-  const created = new MemoryBackend({ codec: jsonCodec, sweepIntervalMs: 3_600_000, ...options });
-  backends.push(created);
-  return created;
-}
-
-function clock(start = 1_000_000) {
-  let now = start;
-  return {
-    now: () => now,
-    advance(ms: number) {
-      now += ms;
-    },
-  };
-}
+const backend = backendFactory();
 
 /** The bytes the backend counts for one entry: encoded value plus two per key unit. */
 function entrySize(key: string, value: string): number {
@@ -26,7 +10,6 @@ function entrySize(key: string, value: string): number {
 }
 
 afterEach(() => {
-  for (const created of backends.splice(0)) created.close();
   vi.useRealTimers();
 });
 
@@ -103,7 +86,7 @@ describe('MemoryBackend namespaces', () => {
 
 describe('MemoryBackend TTL', () => {
   it('get() drops an entry lazily once its ttl has passed', () => {
-    const time = clock();
+    const time = manualClock();
     const b = backend(time);
     b.set('n', 'k', '1', 100);
     time.advance(99);
@@ -117,7 +100,7 @@ describe('MemoryBackend TTL', () => {
   });
 
   it('has(), delete(), keys() and setIfAbsent() treat an expired entry as missing', () => {
-    const time = clock();
+    const time = manualClock();
     const b = backend(time);
     for (const key of ['a', 'b', 'c', 'd']) b.set('n', key, '1', 10);
     b.set('n', 'forever', '1', 0);
@@ -133,7 +116,7 @@ describe('MemoryBackend TTL', () => {
   });
 
   it('set() without ttl clears a previous ttl; set() with ttl replaces it', () => {
-    const time = clock();
+    const time = manualClock();
     const b = backend(time);
     b.set('n', 'k', '1', 10);
     b.set('n', 'k', '2', 0);
@@ -146,7 +129,7 @@ describe('MemoryBackend TTL', () => {
   });
 
   it('increment() keeps the expiry of the value', () => {
-    const time = clock();
+    const time = manualClock();
     const b = backend(time);
     b.set('n', 'k', '1', 100);
     time.advance(60);
@@ -162,7 +145,7 @@ describe('MemoryBackend TTL', () => {
   });
 
   it('sweep() drops expired entries without reads, at most sweepBatch per sweep', () => {
-    const time = clock();
+    const time = manualClock();
     const b = backend({ ...time, sweepBatch: 10 });
     for (let i = 0; i < 25; i++) b.set('n', `t${i}`, '1', 10);
     for (let i = 0; i < 5; i++) b.set('n', `p${i}`, '1', 0);
@@ -179,7 +162,7 @@ describe('MemoryBackend TTL', () => {
   });
 
   it('sweep() copes with entries added and removed between sweeps', () => {
-    const time = clock();
+    const time = manualClock();
     const b = backend({ ...time, sweepBatch: 3 });
     for (let i = 0; i < 10; i++) b.set('n', `k${i}`, '1', 5);
     b.sweep();
@@ -192,7 +175,7 @@ describe('MemoryBackend TTL', () => {
 
   it('the sweep timer runs every sweepIntervalMs, and close() stops it', () => {
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
-    const time = clock();
+    const time = manualClock();
     const before = vi.getTimerCount();
     const b = backend({ ...time, sweepIntervalMs: 1000 });
     expect(vi.getTimerCount()).toBe(before + 1);
