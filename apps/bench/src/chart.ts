@@ -49,7 +49,7 @@ export function renderChart(ratios: RatioResult[], title: string): string {
     );
     const label =
       r.value === null
-        ? `not measured (target ${r.direction === '>=' ? '≥' : '≤'} ${r.target})`
+        ? `${r.status === 'not-in-run' ? 'not in this run' : 'not measured'} (target ${r.direction === '>=' ? '≥' : '≤'} ${r.target})`
         : `${r.value.toFixed(2)}× (target ${r.direction === '>=' ? '≥' : '≤'} ${r.target}) ${r.met ? 'met' : 'MISSED'}`;
     if (a === undefined) {
       parts.push(

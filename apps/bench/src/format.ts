@@ -31,3 +31,17 @@ export function formatNote(note: string | undefined, callsPerFrame: number | und
 export function formatSpread(value: number): string {
   return Number.isFinite(value) ? `${value.toFixed(0)}%` : '';
 }
+
+/** A named ratio's verdict; bold in markdown when it needs attention. */
+export function formatVerdict(
+  status: 'met' | 'missed' | 'not-measured' | 'not-in-run',
+  markdown = false,
+): string {
+  const text = {
+    met: 'met',
+    missed: 'MISSED',
+    'not-measured': 'NOT MEASURED',
+    'not-in-run': 'not in this run',
+  }[status];
+  return markdown && (status === 'missed' || status === 'not-measured') ? `**${text}**` : text;
+}

@@ -17,9 +17,13 @@ const STUCK_GRACE_MS = 3000;
 
 /** The keys a scenario cycles through; the same names in every subject. */
 export function scenarioKeys(scenario: Scenario): string[] {
-  const prefix = scenario.op === 'increment' ? 'counter' : scenario.value;
+  const prefix =
+    scenario.op === 'increment' ? (scenario.keys === 1 ? 'hot' : 'counter') : scenario.value;
   return Array.from({ length: scenario.keys }, (_, i) => `${prefix}:${i}`);
 }
+
+// Distinct per worker, so the TTL run's keys are new on every call across all workers.
+const workerIndex = process.env.BENCH_WORKER_INDEX ?? '0';
 
 /** Makes call number `n` of a scenario. */
 function caller(client: BenchClient, scenario: Scenario): (n: number) => Promise<unknown> {
@@ -36,19 +40,36 @@ function caller(client: BenchClient, scenario: Scenario): (n: number) => Promise
       return (n) => client.increment(key(n));
     case 'mix':
       return (n) => (mixSets(n) ? client.set(key(n), value) : client.get(key(n), kind));
+    case 'set-ttl': {
+      const ttl = scenario.ttlMs ?? 100;
+      const setWithTtl = client.setWithTtl?.bind(client);
+      if (!setWithTtl) return () => Promise.reject(new Error('this subject has no ttl'));
+      return (n) => setWithTtl(`ttl:${workerIndex}:${n}`, value, ttl);
+    }
   }
 }
 
+/** Why a subject could not be measured in a scenario: `na` when it cannot carry it. */
+export interface PrefillProblem {
+  status: 'na' | 'failed';
+  reason: string;
+}
+
+// A set refused for what the value is (a subject that cannot carry it) is n/a; anything
+// else (a lost connection, a dead server, a timeout) is a failure and says its cause.
+const REFUSES_VALUE = /^(INVALID_VALUE|TOO_LARGE)\b/;
+
 /**
  * Stores the scenario's value under all its keys, then reads one back: a value that does not
- * round-trip exactly (or a set that is refused) means the subject cannot carry it.
+ * round-trip exactly, or a set refused as invalid or too large, means the subject cannot
+ * carry it (`na`); any other error fails the cell with its cause.
  * @returns the problem, or `undefined`
  */
 export async function prefill(
   client: BenchClient,
   scenario: Scenario,
-): Promise<string | undefined> {
-  if (scenario.op === 'increment') return undefined;
+): Promise<PrefillProblem | undefined> {
+  if (scenario.op === 'increment' || scenario.op === 'set-ttl') return undefined;
   const keys = scenarioKeys(scenario);
   const value = makeValue(scenario.value);
   let next = 0;
@@ -58,15 +79,20 @@ export async function prefill(
   try {
     await Promise.all(Array.from({ length: 16 }, filler));
   } catch (error) {
-    return `set is refused: ${describeError(error)}`;
+    const why = describeError(error);
+    return REFUSES_VALUE.test(why)
+      ? { status: 'na', reason: `set is refused: ${why}` }
+      : { status: 'failed', reason: `prefill: set failed: ${why}` };
   }
   let read: unknown;
   try {
     read = await client.get(keys[0]!, scenario.value);
   } catch (error) {
-    return `get is refused: ${describeError(error)}`;
+    return { status: 'failed', reason: `prefill: get failed: ${describeError(error)}` };
   }
-  return roundTripProblem(scenario.value, value, read);
+  if (client.holdsNoData) return undefined;
+  const problem = roundTripProblem(scenario.value, value, read);
+  return problem === undefined ? undefined : { status: 'na', reason: problem };
 }
 
 /**
@@ -130,6 +156,83 @@ export async function runTimed(
     errors,
     firstError,
     stuck: ended ? 0 : unsettled,
+    dropped: 0,
+    histogram: histogram.toSparse(),
+  };
+}
+
+/**
+ * The open loop: calls are due at a fixed rate (`scenario.rate` over all workers) whether or
+ * not earlier ones have answered, and each call's latency runs from when it was due, not
+ * from when it was issued, so a subject that falls behind shows it in its percentiles
+ * instead of slowing the load (no coordinated omission). A worker checks the schedule every
+ * millisecond; past `scenario.inFlight` outstanding calls the subject is saturated, and the
+ * calls then due are dropped and counted.
+ */
+export async function runOpen(
+  client: BenchClient,
+  scenario: Scenario,
+  warmupMs: number,
+  durationMs: number,
+): Promise<WorkerRun> {
+  const call = caller(client, scenario);
+  const perMs = (scenario.rate ?? 0) / scenario.workers / 1000;
+  const histogram = new Histogram();
+  const start = performance.now();
+  const windowStart = start + warmupMs;
+  const deadline = windowStart + durationMs;
+  let due = 0;
+  let outstanding = 0;
+  let ops = 0;
+  let errors = 0;
+  let dropped = 0;
+  let firstError: string | undefined;
+  const issue = (n: number, dueAt: number) => {
+    outstanding++;
+    call(n).then(
+      () => {
+        outstanding--;
+        // Every call due inside the window counts, however late it answers (within the
+        // grace): leaving out the slowest would flatter the tail.
+        if (dueAt >= windowStart && dueAt < deadline) {
+          ops++;
+          histogram.record((performance.now() - dueAt) * 1000);
+        }
+      },
+      (error: unknown) => {
+        outstanding--;
+        errors++;
+        firstError ??= describeError(error);
+      },
+    );
+  };
+  await new Promise<void>((resolve) => {
+    const timer = setInterval(() => {
+      const now = performance.now();
+      const end = Math.min(now, deadline);
+      while (start + due / perMs <= end) {
+        const dueAt = start + due / perMs;
+        if (outstanding >= scenario.inFlight) {
+          if (dueAt >= windowStart) dropped++;
+        } else issue(due, dueAt);
+        due++;
+      }
+      if (now >= deadline) {
+        clearInterval(timer);
+        resolve();
+      }
+    }, 1);
+  });
+  const graceEnd = performance.now() + STUCK_GRACE_MS;
+  while (outstanding > 0 && performance.now() < graceEnd) await sleep(5);
+  return {
+    ops,
+    callsPerFrame: undefined,
+    seconds: durationMs / 1000,
+    errors,
+    firstError,
+    stuck: outstanding,
+    dropped,
     histogram: histogram.toSparse(),
   };
 }

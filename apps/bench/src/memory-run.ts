@@ -2,7 +2,7 @@ import { formatMiB } from './format.js';
 import type { MemorySpec } from './messages.js';
 import { Progress } from './progress.js';
 import type { MemoryRecord } from './results.js';
-import { SMALL_MIX } from './scenarios.js';
+import { SMALL_MIX, TTL_WRITES } from './scenarios.js';
 import { SubjectProcess, type SubjectProcessOptions } from './subject-process.js';
 
 /**
@@ -17,9 +17,11 @@ import { SubjectProcess, type SubjectProcessOptions } from './subject-process.js
 export const YOUNG_GENERATION_AT_MAX = '--min-semi-space-size=16';
 
 /**
- * The memory run: for each statewire transport, a fresh primary and two workers make
- * `warmCalls` calls of warm-up, then `calls` calls (small values, the read-heavy mix, 64 in
- * flight per worker), while RSS and heap of every process are sampled.
+ * The memory runs: for each statewire transport, twice, a fresh primary and two workers make
+ * `warmCalls` calls of warm-up, then `calls` calls, 64 in flight per worker, while RSS and
+ * heap of every process are sampled (and the redis-server's RSS for Redis): once the
+ * small-value read-heavy mix, once the TTL run, where every call writes a new key with a
+ * 100 ms ttl, so that only the reclaiming of expired entries keeps the holder from growing.
  */
 export async function memoryRun(
   subjects: string[],
@@ -28,28 +30,46 @@ export async function memoryRun(
   optionsFor: (subject: string) => SubjectProcessOptions,
 ): Promise<MemoryRecord[]> {
   const records: MemoryRecord[] = [];
-  const spec: MemorySpec = { scenario: SMALL_MIX, calls, warmCalls, sampleMs: 100 };
-  for (const subject of subjects) {
-    Progress.log(
-      `memory run: ${subject}, ${calls.toLocaleString('en-US')} calls after ${spec.warmCalls.toLocaleString('en-US')} of warm-up`,
-    );
-    const base = optionsFor(subject);
-    const proc = new SubjectProcess(subject, {
-      ...base,
-      primaryExecArgv: [YOUNG_GENERATION_AT_MAX, ...base.primaryExecArgv],
-      workerExecArgv: [YOUNG_GENERATION_AT_MAX, ...base.workerExecArgv],
-    });
-    const outcome = await proc.memory(spec);
-    await proc.stop();
-    records.push({ subject, outcome });
-    if (outcome.status === 'ok') {
-      const line = outcome.processes
-        .map((p) => `${p.role} ${formatMiB(p.warm.rss)} → ${formatMiB(p.end.rss)}`)
-        .join(', ');
-      Progress.log(`memory run: ${subject} done in ${outcome.seconds.toFixed(1)} s: RSS ${line}`);
-    } else {
-      Progress.log(`memory run: ${subject} FAILED: ${outcome.reason}`);
+  const runs = [
+    { run: 'mix' as const, scenario: SMALL_MIX },
+    { run: 'ttl' as const, scenario: TTL_WRITES },
+  ];
+  for (const subject of subjects)
+    for (const { run, scenario } of runs) {
+      records.push(
+        await memoryRunOf(subject, run, { scenario, calls, warmCalls, sampleMs: 100 }, optionsFor),
+      );
     }
-  }
   return records;
+}
+
+async function memoryRunOf(
+  subject: string,
+  run: MemoryRecord['run'],
+  spec: MemorySpec,
+  optionsFor: (subject: string) => SubjectProcessOptions,
+): Promise<MemoryRecord> {
+  const { calls } = spec;
+  Progress.log(
+    `memory run: ${subject} ${run}, ${calls.toLocaleString('en-US')} calls after ${spec.warmCalls.toLocaleString('en-US')} of warm-up`,
+  );
+  const base = optionsFor(subject);
+  const proc = new SubjectProcess(subject, {
+    ...base,
+    primaryExecArgv: [YOUNG_GENERATION_AT_MAX, ...base.primaryExecArgv],
+    workerExecArgv: [YOUNG_GENERATION_AT_MAX, ...base.workerExecArgv],
+  });
+  const outcome = await proc.memory(spec);
+  await proc.stop();
+  if (outcome.status === 'ok') {
+    const line = outcome.processes
+      .map((p) => `${p.role} ${formatMiB(p.warm.rss)} → ${formatMiB(p.end.rss)}`)
+      .join(', ');
+    Progress.log(
+      `memory run: ${subject} ${run} done in ${outcome.seconds.toFixed(1)} s: RSS ${line}`,
+    );
+  } else {
+    Progress.log(`memory run: ${subject} ${run} FAILED: ${outcome.reason}`);
+  }
+  return { subject, run, outcome };
 }

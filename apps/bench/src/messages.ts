@@ -26,6 +26,8 @@ export interface WorkerRun {
   stuck: number;
   /** Calls per frame sent over the whole run, for subjects that batch. */
   callsPerFrame: number | undefined;
+  /** Open loop: calls due that were not issued, because too many were outstanding. */
+  dropped: number;
   histogram: SparseHistogram;
 }
 
@@ -36,15 +38,20 @@ export type CellOutcome =
       opsPerSec: number;
       p50Us: number;
       p99Us: number;
+      p999Us: number;
       errors: number;
       firstError: string | undefined;
       callsPerFrame?: number;
+      /** Open loop: the offered rate (calls/s) and the calls dropped as outstanding. */
+      offered?: number;
+      dropped?: number;
     }
   | { status: 'na'; reason: string }
   | { status: 'failed'; reason: string };
 
 /** A memory run: `calls` calls after `warmCalls` of warm-up, sampled every `sampleMs`. */
 export interface MemorySpec {
+  /** The small-value mix, or the TTL run's writes of new keys with a short ttl. */
   scenario: Scenario;
   calls: number;
   warmCalls: number;

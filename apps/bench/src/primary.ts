@@ -1,13 +1,15 @@
 /**
  * The cluster primary of one subject, forked by the orchestrator (main.ts). It starts the
- * subject's host, forks two workers running worker.js, and runs the cells and memory runs the
- * orchestrator asks for. One process per subject keeps peer libraries (which hook `cluster`
+ * subject's host, forks workers running worker.js (as many as the widest cell so far needs,
+ * kept for the cells after it), and runs the cells and memory runs the orchestrator asks for. One process per subject keeps peer libraries (which hook `cluster`
  * when loaded) from seeing, or slowing, any other subject's traffic.
  */
 import cluster, { type Worker } from 'node:cluster';
+import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { Histogram } from './histogram.js';
+import type { PrefillProblem } from './load.js';
 import {
   type BenchMessage,
   benchMessage,
@@ -26,9 +28,8 @@ import {
 } from './messages.js';
 import { SMALL_MIX } from './scenarios.js';
 import { isSubjectName, loadSubject } from './subjects/index.js';
-import type { BenchHost } from './subjects/subject.js';
+import type { BenchHost, SubjectEnv } from './subjects/subject.js';
 
-const WORKERS = 2;
 const READY_TIMEOUT_MS = 30_000;
 const PREFILL_TIMEOUT_MS = 30_000;
 
@@ -104,10 +105,11 @@ function toOrchestrator(kind: string, fields: Record<string, unknown> = {}): voi
   if (process.connected) process.send!(benchMessage(kind, fields));
 }
 
-function forkWorker(index: number, name: string): Promise<WorkerHandle> {
+function forkWorker(index: number, name: string, host: BenchHost): Promise<WorkerHandle> {
   const worker = cluster.fork({
     BENCH_SUBJECT: name,
     BENCH_ENV: process.env.BENCH_ENV ?? '{}',
+    BENCH_HOST_ENV: JSON.stringify(host.clientEnv ?? {}),
     BENCH_WORKER_INDEX: String(index),
   });
   const handle = new WorkerHandle(worker, index);
@@ -136,7 +138,8 @@ function forkWorker(index: number, name: string): Promise<WorkerHandle> {
 async function runCell(workers: WorkerHandle[], cell: CellSpec): Promise<CellOutcome> {
   const { scenario } = cell;
   const prefilled = await workers[0]!.ask('prefill', { scenario }, 'prefilled', PREFILL_TIMEOUT_MS);
-  if (typeof prefilled.problem === 'string') return { status: 'na', reason: prefilled.problem };
+  const problem = prefilled.problem as PrefillProblem | undefined;
+  if (problem) return problem;
   const timeout = cell.warmupMs + cell.durationMs + 15_000;
   const replies = await Promise.all(
     workers.slice(0, scenario.workers).map((w) => w.ask('run', { cell }, 'ran', timeout)),
@@ -146,12 +149,14 @@ async function runCell(workers: WorkerHandle[], cell: CellSpec): Promise<CellOut
   let opsPerSec = 0;
   let errors = 0;
   let stuck = 0;
+  let dropped = 0;
   let firstError: string | undefined;
   for (const run of runs) {
     histogram.merge(run.histogram);
     opsPerSec += run.ops / run.seconds;
     errors += run.errors;
     stuck += run.stuck;
+    dropped += run.dropped;
     firstError ??= run.firstError;
   }
   const ops = runs.reduce((sum, run) => sum + run.ops, 0);
@@ -178,8 +183,10 @@ async function runCell(workers: WorkerHandle[], cell: CellSpec): Promise<CellOut
     opsPerSec,
     p50Us: histogram.percentile(50),
     p99Us: histogram.percentile(99),
+    p999Us: histogram.percentile(99.9),
     errors,
     firstError,
+    ...(scenario.rate === undefined ? {} : { offered: scenario.rate, dropped }),
     ...(runs[0]?.callsPerFrame === undefined
       ? {}
       : {
@@ -196,13 +203,38 @@ function larger(a: MemorySample, b: MemorySample): MemorySample {
   };
 }
 
-async function runMemory(workers: WorkerHandle[], spec: MemorySpec): Promise<MemoryOutcome> {
+/**
+ * The RSS of another process (the redis-server a Redis subject's data lives in), from
+ * /proc; `undefined` where there is no /proc or no such process.
+ */
+function sampleProcess(pid: number): MemorySample | undefined {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kib = /^VmRSS:\s+(\d+)\s+kB/m.exec(status)?.[1];
+    return kib === undefined ? undefined : { rss: Number(kib) * 1024, heapUsed: 0, heapTotal: 0 };
+  } catch {
+    return undefined;
+  }
+}
+
+async function runMemory(
+  workers: WorkerHandle[],
+  spec: MemorySpec,
+  serverPid: number | undefined,
+): Promise<MemoryOutcome> {
   const used = workers.slice(0, spec.scenario.workers);
   let warmWorkers = 0;
   let warm: MemorySample | undefined;
   let peak: MemorySample = sampleMemory();
+  const server =
+    serverPid === undefined
+      ? undefined
+      : { pid: serverPid, warm: sampleProcess(serverPid), peak: sampleProcess(serverPid) };
   const sampler = setInterval(() => {
-    if (warm) peak = larger(peak, sampleMemory());
+    if (!warm) return;
+    peak = larger(peak, sampleMemory());
+    const now = server && sampleProcess(server.pid);
+    if (server?.peak && now) server.peak = larger(server.peak, now);
   }, spec.sampleMs);
   const started = performance.now();
   try {
@@ -220,6 +252,10 @@ async function runMemory(workers: WorkerHandle[], spec: MemorySpec): Promise<Mem
           if (warmWorkers === used.length) {
             warm = sampleMemory();
             peak = warm;
+            if (server) {
+              server.warm = sampleProcess(server.pid);
+              server.peak = server.warm;
+            }
           }
         }),
       ),
@@ -242,6 +278,15 @@ async function runMemory(workers: WorkerHandle[], spec: MemorySpec): Promise<Mem
         peak: m.peak,
       })),
     ];
+    const serverEnd = server && sampleProcess(server.pid);
+    if (server?.warm && server.peak && serverEnd) {
+      processes.push({
+        role: 'redis-server',
+        warm: server.warm,
+        end: serverEnd,
+        peak: larger(server.peak, serverEnd),
+      });
+    }
     return { status: 'ok', calls, seconds, processes };
   } finally {
     clearInterval(sampler);
@@ -252,9 +297,9 @@ async function main(): Promise<void> {
   const name = process.env.BENCH_SUBJECT ?? '';
   if (!isSubjectName(name)) throw new Error(`unknown subject ${name}`);
   const subject = await loadSubject(name);
-  const env = JSON.parse(process.env.BENCH_ENV ?? '{}');
+  const env = JSON.parse(process.env.BENCH_ENV ?? '{}') as SubjectEnv;
   let host: BenchHost;
-  let workers: WorkerHandle[];
+  const workers: WorkerHandle[] = [];
   try {
     host = await subject.host(env);
     cluster.setupPrimary({
@@ -262,9 +307,8 @@ async function main(): Promise<void> {
       serialization: subject.serialization,
       execArgv: JSON.parse(process.env.BENCH_WORKER_EXEC_ARGV ?? '[]') as string[],
     });
-    workers = [];
-    // One at a time: two cold starts at once on two cores would only slow each other.
-    for (let i = 0; i < WORKERS; i++) workers.push(await forkWorker(i, name));
+    // Two to start with (the priming load and most cells use two); more when a cell needs them.
+    await addWorkers(workers, 2, name, host);
   } catch (error) {
     toOrchestrator('start-failed', { reason: describeError(error) });
     for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGKILL');
@@ -279,6 +323,23 @@ async function main(): Promise<void> {
       () => {},
     );
   }
+  // Serialised: two cells never run at once, and neither do two forks of the same workers.
+  let busy: Promise<unknown> = Promise.resolve();
+  const withWorkers = <T>(count: number, work: () => Promise<T>): Promise<T> => {
+    const run = busy.then(async () => {
+      if (workers.length < count) {
+        await addWorkers(workers, count, name, host);
+        // The new workers are primed like the first ones.
+        if (primeMs > 0) {
+          const scenario = { ...SMALL_MIX, workers: count };
+          await runCell(workers, { scenario, warmupMs: 0, durationMs: primeMs }).catch(() => {});
+        }
+      }
+      return work();
+    });
+    busy = run.catch(() => {});
+    return run;
+  };
 
   let broken = false;
   cluster.on('exit', () => {
@@ -311,14 +372,20 @@ async function main(): Promise<void> {
     const { id } = message;
     switch (message[TAG]) {
       case 'run': {
-        const outcome = await runCell(workers, message.cell as CellSpec).catch(
+        const cell = message.cell as CellSpec;
+        const outcome = await withWorkers(cell.scenario.workers, () =>
+          runCell(workers, cell),
+        ).catch(
           (error: unknown): CellOutcome => ({ status: 'failed', reason: describeError(error) }),
         );
         toOrchestrator('result', { id, outcome, broken });
         return;
       }
       case 'memory': {
-        const outcome = await runMemory(workers, message.spec as MemorySpec).catch(
+        const spec = message.spec as MemorySpec;
+        const outcome = await withWorkers(spec.scenario.workers, () =>
+          runMemory(workers, spec, env.redisPid),
+        ).catch(
           (error: unknown): MemoryOutcome => ({ status: 'failed', reason: describeError(error) }),
         );
         toOrchestrator('result', { id, outcome, broken });
@@ -329,6 +396,19 @@ async function main(): Promise<void> {
     }
   });
   toOrchestrator('ready');
+}
+
+/**
+ * Forks workers until there are `count`. One at a time: cold starts at once on two cores
+ * would only slow each other.
+ */
+async function addWorkers(
+  workers: WorkerHandle[],
+  count: number,
+  name: string,
+  host: BenchHost,
+): Promise<void> {
+  while (workers.length < count) workers.push(await forkWorker(workers.length, name, host));
 }
 
 main().catch((error: unknown) => {

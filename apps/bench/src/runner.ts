@@ -3,7 +3,14 @@ import type { CellOutcome, CellSpec } from './messages.js';
 import { Progress } from './progress.js';
 import type { CellRecord } from './results.js';
 import type { Scenario } from './scenarios.js';
-import { BUFFER1K_MIX, SMALL_MIX, scenarioLabel } from './scenarios.js';
+import {
+  BUFFER1K_MIX,
+  ONE_IN_FLIGHT,
+  SMALL_MIX,
+  STRING64K_GET,
+  STRING64K_SET,
+  scenarioLabel,
+} from './scenarios.js';
 import type { SubjectProcess } from './subject-process.js';
 import type { Subject } from './subjects/subject.js';
 
@@ -16,6 +23,9 @@ export interface Schedule {
   keyRounds: number;
   warmupMs: number;
   durationMs: number;
+  sweepRounds: number;
+  sweepWarmupMs: number;
+  sweepDurationMs: number;
   /** Why a subject cannot run at all (e.g. no redis-server), by name. */
   missing: Map<string, string>;
 }
@@ -38,7 +48,9 @@ function staticSkip(
 function describe(outcome: CellOutcome): string {
   switch (outcome.status) {
     case 'ok':
-      return `${formatOps(outcome.opsPerSec)} ops/s`;
+      return outcome.offered === undefined
+        ? `${formatOps(outcome.opsPerSec)} ops/s`
+        : `${formatOps(outcome.opsPerSec)} of ${formatOps(outcome.offered)} ops/s, p99 ${Math.round(outcome.p99Us)} µs${outcome.dropped ? `, ${outcome.dropped} dropped` : ''}`;
     case 'na':
       return `n/a: ${outcome.reason}`;
     case 'failed':
@@ -53,9 +65,17 @@ function describe(outcome: CellOutcome): string {
  * each subject's round with its baseline's round.
  */
 export async function runSchedule(schedule: Schedule): Promise<CellRecord[]> {
-  const { scenarios, subjects, processes, warmupMs, durationMs, missing } = schedule;
+  const { scenarios, subjects, processes, missing } = schedule;
+  // The named ratios' cells get more rounds; the sweep's cells shorter windows.
+  const keyIds = new Set(
+    [SMALL_MIX, BUFFER1K_MIX, STRING64K_GET, STRING64K_SET, ONE_IN_FLIGHT].map((s) => s.id),
+  );
   const roundsOf = (s: Scenario) =>
-    s.id === SMALL_MIX.id || s.id === BUFFER1K_MIX.id ? schedule.keyRounds : schedule.rounds;
+    keyIds.has(s.id) ? schedule.keyRounds : s.sweep ? schedule.sweepRounds : schedule.rounds;
+  const timingOf = (s: Scenario) =>
+    s.sweep
+      ? { warmupMs: schedule.sweepWarmupMs, durationMs: schedule.sweepDurationMs }
+      : { warmupMs: schedule.warmupMs, durationMs: schedule.durationMs };
   const cells: CellRecord[] = [];
   const plan: { scenario: Scenario; runnable: CellRecord[] }[] = [];
   for (const scenario of scenarios) {
@@ -63,6 +83,9 @@ export async function runSchedule(schedule: Schedule): Promise<CellRecord[]> {
     for (const subject of subjects) {
       if (scenario.groups && !scenario.groups.includes(subject.group)) continue;
       if (scenario.noExtras && subject.extra) continue;
+      if (scenario.sweep && subject.notInSweep) continue;
+      if (scenario.noPeers && subject.family === 'peer') continue;
+      if (scenario.skip?.includes(subject.name)) continue;
       const skipped = staticSkip(subject, scenario, missing);
       const cell: CellRecord = skipped
         ? { scenario, subject: subject.name, skipped, rounds: [] }
@@ -73,13 +96,13 @@ export async function runSchedule(schedule: Schedule): Promise<CellRecord[]> {
     plan.push({ scenario, runnable });
   }
   const steps = plan.reduce((sum, p) => sum + p.runnable.length * roundsOf(p.scenario), 0);
-  const progress = new Progress(steps, (warmupMs + durationMs) / 1000 + 0.3);
+  const progress = new Progress(steps, (schedule.warmupMs + schedule.durationMs) / 1000 + 0.5);
   Progress.log(
-    `bench: ${scenarios.length} scenarios, ${subjects.length} subjects, ${schedule.rounds} rounds (${schedule.keyRounds} for the named ratios' scenarios) of ${durationMs} ms (+${warmupMs} ms warm-up): ${steps} measurements`,
+    `bench: ${scenarios.length} scenarios, ${subjects.length} subjects, ${schedule.rounds} rounds (${schedule.keyRounds} for the named ratios' scenarios) of ${schedule.durationMs} ms (+${schedule.warmupMs} ms warm-up), the sweep ${schedule.sweepRounds} rounds of ${schedule.sweepDurationMs} ms (+${schedule.sweepWarmupMs} ms): ${steps} measurements`,
   );
 
   for (const { scenario, runnable } of plan) {
-    const spec: CellSpec = { scenario, warmupMs, durationMs };
+    const spec: CellSpec = { scenario, ...timingOf(scenario) };
     const rounds = roundsOf(scenario);
     for (let round = 0; round < rounds; round++) {
       for (let turn = 0; turn < runnable.length; turn++) {

@@ -144,8 +144,10 @@ export class SubjectProcess {
 
   /** Measures one round of one cell; never rejects. */
   async run(cell: CellSpec): Promise<CellOutcome> {
-    // Prefill, warm-up, the window, and the workers' own grace for stuck calls.
-    const timeout = 30_000 + cell.warmupMs + cell.durationMs + 20_000;
+    // Prefill, warm-up, the window, the workers' own grace for stuck calls, and time to fork
+    // and prime the workers a wider cell may need first.
+    const timeout =
+      30_000 + cell.warmupMs + cell.durationMs + 20_000 + cell.scenario.workers * 15_000;
     try {
       const reply = await this.#request('run', { cell }, timeout);
       return reply.outcome as CellOutcome;

@@ -1,4 +1,12 @@
-import { formatMiB, formatNote, formatOps, formatRatio, formatSpread, formatUs } from './format.js';
+import {
+  formatMiB,
+  formatNote,
+  formatOps,
+  formatRatio,
+  formatSpread,
+  formatUs,
+  formatVerdict,
+} from './format.js';
 import type { RatioResult } from './ratios.js';
 import type { CellSummary, MemoryRecord } from './results.js';
 import { type Scenario, scenarioLabel } from './scenarios.js';
@@ -24,22 +32,28 @@ export function columns(rows: string[][], indent = '  '): string {
     .join('\n');
 }
 
+function paired(p: CellSummary['ratio']): string {
+  if (!p) return '—';
+  return `${formatRatio(p.value)}${p.rounds > 1 ? ` (${p.min.toFixed(2)}–${p.max.toFixed(2)})` : ''}`;
+}
+
 /** One row of a scenario's block: the measured numbers, or n/a / FAILED and why. */
 export function cellRow(s: CellSummary): string[] {
   if (s.status !== 'ok') {
-    return [s.subject, s.status === 'na' ? 'n/a' : 'FAILED', '', '', '', '', s.note ?? ''];
+    return [s.subject, s.status === 'na' ? 'n/a' : 'FAILED', '', '', '', '', '', '', s.note ?? ''];
   }
-  const ratio = s.ratio
-    ? `${formatRatio(s.ratio.value)} ${s.ratio.rounds > 1 ? `(${s.ratio.min.toFixed(2)}–${s.ratio.max.toFixed(2)})` : ''}`
-    : '—';
   return [
     s.subject,
     formatOps(s.opsPerSec),
     formatSpread(s.spreadPct),
     formatUs(s.p50Us),
     formatUs(s.p99Us),
-    s.baseline ? `${ratio} vs ${s.baseline}` : ratio,
-    formatNote(s.note, s.callsPerFrame),
+    formatUs(s.p999Us),
+    s.ratio ? `${paired(s.ratio)} vs ${s.baseline}` : '—',
+    paired(s.limit),
+    [formatNote(s.note, s.callsPerFrame), s.dropped ? `${s.dropped} dropped` : '']
+      .filter(Boolean)
+      .join('; '),
   ];
 }
 
@@ -49,31 +63,47 @@ export const cellHeader = [
   'spread',
   'p50',
   'p99',
-  '× baseline (rounds)',
+  'p99.9',
+  '× strongest baseline (rounds)',
+  '× limit',
   'note',
 ];
 
 export function ratioRow(r: RatioResult): string[] {
-  const verdict = r.value === null ? 'NOT MEASURED' : r.met ? 'met' : 'MISSED';
-  return [r.name, formatRatio(r.value), `${r.direction} ${r.target}`, verdict, r.detail];
+  return [
+    r.name,
+    formatRatio(r.value),
+    `${r.direction} ${r.target}`,
+    formatVerdict(r.status),
+    r.detail,
+  ];
 }
 
 export function memoryRows(records: MemoryRecord[]): string[][] {
   const rows: string[][] = [];
   for (const record of records) {
     if (record.outcome.status !== 'ok') {
-      rows.push([record.subject, 'FAILED', '', '', '', '', record.outcome.reason]);
+      rows.push([
+        `${record.subject} ${record.run}`,
+        'FAILED',
+        '',
+        '',
+        '',
+        '',
+        record.outcome.reason,
+      ]);
       continue;
     }
     for (const p of record.outcome.processes) {
+      const server = p.role === 'redis-server';
       rows.push([
-        `${record.subject} ${p.role}`,
+        `${record.subject} ${record.run} ${p.role}`,
         `${formatMiB(p.warm.rss)} → ${formatMiB(p.end.rss)}`,
         formatMiB(p.peak.rss),
-        `${formatMiB(p.warm.heapUsed)} → ${formatMiB(p.end.heapUsed)}`,
-        `${formatMiB(p.warm.heapTotal)} → ${formatMiB(p.end.heapTotal)}`,
+        server ? '—' : `${formatMiB(p.warm.heapUsed)} → ${formatMiB(p.end.heapUsed)}`,
+        server ? '—' : `${formatMiB(p.warm.heapTotal)} → ${formatMiB(p.end.heapTotal)}`,
         formatRatio(p.end.rss / p.warm.rss),
-        '',
+        server ? "Redis's own (not in the named ratio)" : '',
       ]);
     }
   }
@@ -105,11 +135,11 @@ export function renderTable(
     out.push('');
   }
   if (memory.length > 0) {
-    out.push('memory run');
+    out.push('memory runs');
     out.push(columns([memoryHeader, ...memoryRows(memory)]));
     out.push('');
   }
-  out.push('named ratios (median of paired rounds)');
+  out.push('named ratios (median of paired rounds, against the strongest baseline of the family)');
   out.push(columns([['ratio', 'measured', 'target', '', 'detail'], ...ratios.map(ratioRow)]));
   return out.join('\n');
 }

@@ -2,7 +2,7 @@
  * The cluster worker program: connects the subject's client once, then does what its
  * primary asks: prefill, timed runs, memory runs.
  */
-import { prefill, runCalls, runTimed } from './load.js';
+import { prefill, runCalls, runOpen, runTimed } from './load.js';
 import {
   type BenchMessage,
   benchMessage,
@@ -31,7 +31,8 @@ async function handle(client: BenchClient, message: BenchMessage): Promise<void>
       }
       case 'run': {
         const cell = message.cell as CellSpec;
-        const run = await runTimed(client, cell.scenario, cell.warmupMs, cell.durationMs);
+        const measure = cell.scenario.rate === undefined ? runTimed : runOpen;
+        const run = await measure(client, cell.scenario, cell.warmupMs, cell.durationMs);
         send('ran', { id, run });
         return;
       }
@@ -57,7 +58,10 @@ async function handle(client: BenchClient, message: BenchMessage): Promise<void>
 async function main(): Promise<void> {
   const name = process.env.BENCH_SUBJECT ?? '';
   if (!isSubjectName(name)) throw new Error(`unknown subject ${name}`);
-  const env = JSON.parse(process.env.BENCH_ENV ?? '{}') as SubjectEnv;
+  const env = {
+    ...(JSON.parse(process.env.BENCH_ENV ?? '{}') as SubjectEnv),
+    host: JSON.parse(process.env.BENCH_HOST_ENV ?? '{}') as Record<string, string>,
+  };
   let client: BenchClient;
   try {
     const subject = await loadSubject(name);

@@ -20,6 +20,11 @@ export interface RedisServerInfo {
   config: string;
   /** Runs as a Sentinel (`redis-server <config> --sentinel`). */
   sentinel?: boolean;
+  /**
+   * Seconds the watchdog lets the server live, whatever happens to its owner.
+   * @default 900
+   */
+  lifetimeSeconds?: number;
 }
 
 /** A server this process started. */
@@ -220,6 +225,12 @@ export interface StartOptions {
   port?: number;
   /** Runs a Sentinel that monitors the master on this port as `mymaster`. */
   sentinelOf?: number;
+  /**
+   * Seconds the watchdog lets the server live: longer for a run that outlasts a test
+   * session (the bench), whose servers must live as long as it does.
+   * @default 900
+   */
+  lifetimeSeconds?: number;
 }
 
 /** Starts a redis-server on a free loopback port, in a new temp dir. */
@@ -249,7 +260,14 @@ export async function startRedisServer(options: StartOptions = {}): Promise<Redi
   ];
   const config = join(dir, 'redis.conf');
   writeFileSync(config, `${lines.join('\n')}\n`);
-  return launch({ url: `redis://127.0.0.1:${port}`, port, dir, config, sentinel });
+  return launch({
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    dir,
+    config,
+    sentinel,
+    ...(options.lifetimeSeconds === undefined ? {} : { lifetimeSeconds: options.lifetimeSeconds }),
+  });
 }
 
 /** Takes over a server described by `info` (for example after it was killed): restarts it. */
@@ -311,7 +329,10 @@ function handle(info: RedisServerInfo): RedisServer {
       child.on('error', () => {});
       const watchdog = spawn(
         'sh',
-        ['-c', `sleep ${LIFETIME_SECONDS}; kill -9 ${child.pid} 2>/dev/null`],
+        [
+          '-c',
+          `sleep ${info.lifetimeSeconds ?? LIFETIME_SECONDS}; kill -9 ${child.pid} 2>/dev/null`,
+        ],
         { detached: true, stdio: 'ignore' },
       );
       watchdog.unref();
@@ -341,11 +362,26 @@ export interface RedisCluster {
   stop(): Promise<void>;
 }
 
+/** Options of {@link startRedisCluster}. */
+export interface ClusterStartOptions {
+  /**
+   * `cluster-node-timeout` in ms: how long a master may not answer before the others mark
+   * it failing (and, without replicas, the cluster goes down). Short for failure tests.
+   * @default 5000
+   */
+  nodeTimeout?: number;
+}
+
 /** Starts `count` cluster-enabled servers and joins them with `redis-cli --cluster create`. */
-export async function startRedisCluster(count = 3): Promise<RedisCluster> {
+export async function startRedisCluster(
+  count = 3,
+  options: ClusterStartOptions = {},
+): Promise<RedisCluster> {
   const nodes: RedisServer[] = [];
+  const extra =
+    options.nodeTimeout === undefined ? [] : [`cluster-node-timeout ${options.nodeTimeout}`];
   try {
-    for (let i = 0; i < count; i++) nodes.push(await startRedisServer({ cluster: true }));
+    for (let i = 0; i < count; i++) nodes.push(await startRedisServer({ cluster: true, extra }));
     execFileSync(
       'redis-cli',
       [

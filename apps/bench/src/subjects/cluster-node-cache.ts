@@ -21,8 +21,10 @@ function settled<T extends { err: unknown }>(reply: T): T {
 export const subject: Subject = {
   name: 'cluster-node-cache',
   family: 'peer',
+  notInSweep: true,
   extra: true,
   description: 'cluster-node-cache 0.1.5: get()/set() on node-cache 1.x held in the primary',
+  wire: 'one JSON IPC message per call and one reply',
   group: 'ipc',
   serialization: 'json',
   needsRedis: false,

@@ -14,8 +14,10 @@ interface SharedMemory {
 export const subject: Subject = {
   name: 'cluster-shared-memory',
   family: 'peer',
+  notInSweep: true,
   description:
     'cluster-shared-memory 1.1.5: get()/set(); increment = mutex(get + set), 4 round trips',
+  wire: 'one JSON IPC message per call and one reply (with a uuid per call); increment is 4 round trips (mutex, get, set, unlock)',
   group: 'ipc',
   serialization: 'json',
   needsRedis: false,

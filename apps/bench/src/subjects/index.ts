@@ -4,7 +4,9 @@ import type { Subject } from './subject.js';
 export const subjectNames = [
   'ipc',
   'ipc-msgpack',
+  'raw-socket',
   'raw-json',
+  'raw-batched',
   'raw-advanced',
   'cluster-shared-memory',
   'memored',
@@ -14,6 +16,7 @@ export const subjectNames = [
   'redis',
   'ioredis',
   'ioredis-auto',
+  'ioredis-coalesce',
 ] as const;
 
 export type SubjectName = (typeof subjectNames)[number];
@@ -27,7 +30,9 @@ export function isSubjectName(name: string): name is SubjectName {
 const loaders: Record<SubjectName, () => Promise<{ subject: Subject }>> = {
   ipc: () => import('./ipc.js'),
   'ipc-msgpack': () => import('./ipc-msgpack.js'),
+  'raw-socket': () => import('./raw-socket.js'),
   'raw-json': () => import('./raw-json.js'),
+  'raw-batched': () => import('./raw-batched.js'),
   'raw-advanced': () => import('./raw-advanced.js'),
   'cluster-shared-memory': () => import('./cluster-shared-memory.js'),
   memored: () => import('./memored.js'),
@@ -37,6 +42,7 @@ const loaders: Record<SubjectName, () => Promise<{ subject: Subject }>> = {
   redis: () => import('./redis.js'),
   ioredis: () => import('./ioredis.js'),
   'ioredis-auto': () => import('./ioredis-auto.js'),
+  'ioredis-coalesce': () => import('./ioredis-coalesce.js'),
 };
 
 export async function loadSubject(name: SubjectName): Promise<Subject> {

@@ -6,6 +6,7 @@ export const subject: Subject = {
   name: 'ioredis-auto',
   family: 'baseline',
   description: 'raw ioredis with enableAutoPipelining: true',
+  wire: 'ioredis with enableAutoPipelining: the commands (GET / SET / INCRBY, one per call) issued in a tick share one socket write',
   group: 'redis',
   serialization: 'json',
   needsRedis: true,

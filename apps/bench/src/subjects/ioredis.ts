@@ -6,6 +6,7 @@ export const subject: Subject = {
   name: 'ioredis',
   family: 'baseline',
   description: 'raw ioredis: GET / SET / INCRBY per call, values encoded by hand',
+  wire: 'ioredis, one GET / SET / INCRBY command per call, each written to the socket as issued',
   group: 'redis',
   serialization: 'json',
   needsRedis: true,

@@ -7,6 +7,7 @@ export const subject: Subject = {
   family: 'statewire',
   description:
     '@statewire/ipc-msgpack: serve() in the primary, connect() in workers; msgpack frames over a side socket',
+  wire: 'the same frames as msgpack, over a per-worker Unix domain side socket negotiated over the IPC channel (a private directory and a token sent over IPC); length-prefixed frames, values as msgpack (Buffers as bin, no base64)',
   group: 'ipc',
   serialization: 'json',
   needsRedis: false,
@@ -20,6 +21,7 @@ export const subject: Subject = {
     return {
       get: (key) => store.get(key),
       set: (key, value) => store.set(key, value),
+      setWithTtl: (key, value, ttl) => store.set(key, value, { ttl }),
       increment: (key) => store.increment(key),
       close: () => store.close(),
       framesOut: () => store.stats().framesOut,

@@ -7,6 +7,7 @@ export const subject: Subject = {
   family: 'statewire',
   description:
     '@statewire/ipc: serve() in the primary, connect() in workers; JSON over the IPC channel',
+  wire: "one JSON frame per flush over the IPC channel (`process.send`, Node's JSON line framing) carrying every call queued since the last one as [id, op, args] tuples; values inside the frame as JSON text; the primary answers a frame with one frame of replies (cut at the reply byte budget). The flush policy (when a queued call leaves) is core's ClientEngine",
   group: 'ipc',
   serialization: 'json',
   needsRedis: false,
@@ -20,6 +21,7 @@ export const subject: Subject = {
     return {
       get: (key) => store.get(key),
       set: (key, value) => store.set(key, value),
+      setWithTtl: (key, value, ttl) => store.set(key, value, { ttl }),
       increment: (key) => store.increment(key),
       close: () => store.close(),
       framesOut: () => store.stats().framesOut,

@@ -26,9 +26,11 @@ const options = {
 export const subject: Subject = {
   name: 'lru-cache-for-clusters',
   family: 'peer',
+  notInSweep: true,
   extra: true,
   description:
     'lru-cache-for-clusters-as-promised 1.7.4: get()/set()/incr(), timeout 5000 ms, failsafe reject',
+  wire: 'one JSON IPC message per call and one reply, a timer per call',
   group: 'ipc',
   serialization: 'json',
   needsRedis: false,

@@ -13,7 +13,9 @@ interface Memored {
 export const subject: Subject = {
   name: 'memored',
   family: 'peer',
+  notInSweep: true,
   description: 'memored 1.1.1: read()/store() with callbacks',
+  wire: 'one JSON IPC message per call and one reply',
   group: 'ipc',
   serialization: 'json',
   needsRedis: false,

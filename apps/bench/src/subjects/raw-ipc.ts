@@ -1,15 +1,17 @@
 import cluster, { type Worker } from 'node:cluster';
+import type { ValueKind } from '../values.js';
+import { fromAdvancedValue, fromJsonValue, toJsonValue } from './raw-values.js';
 import type { BenchClient, BenchHost } from './subject.js';
 
 /**
- * The raw IPC baseline both raw subjects share: every call is one `process.send` message
- * with an id, the primary answers it from a Map with one message, and the reply is routed
- * back by id. No batching, no validation, no codec: the ceiling of "just use IPC".
+ * The unbatched raw IPC baseline both naive raw subjects share: every call is one
+ * `process.send` message with an id, the primary answers it from a Map with one message, and
+ * the reply is routed back by id. No batching, no validation: the ceiling of "just use IPC".
  */
-interface RawRequest {
+export interface RawRequest {
   rawBench: 1;
   id: number;
-  op: 'g' | 's' | 'i';
+  op: RawOp;
   key: string;
   value?: unknown;
 }
@@ -20,29 +22,39 @@ interface RawReply {
   value?: unknown;
 }
 
+/** get, set, increment. */
+export type RawOp = 'g' | 's' | 'i';
+
 function isRaw(message: unknown): message is RawRequest & RawReply {
   return typeof message === 'object' && message !== null && 'rawBench' in message;
 }
 
-/** The primary's half: a Map, answering every cluster worker forked after it. */
-export function rawHost(): BenchHost {
-  const data = new Map<string, unknown>();
-  const answer = (worker: Worker) => (message: unknown) => {
-    if (!isRaw(message)) return;
-    let value: unknown;
-    if (message.op === 'g') value = data.get(message.key);
-    else if (message.op === 's') data.set(message.key, message.value);
-    else {
-      value = ((data.get(message.key) as number | undefined) ?? 0) + 1;
-      data.set(message.key, value);
-    }
-    const reply: RawReply =
-      value === undefined
-        ? { rawBench: 1, id: message.id }
-        : { rawBench: 1, id: message.id, value };
-    if (worker.isConnected()) worker.send(reply as never);
-  };
-  const onFork = (worker: Worker) => worker.on('message', answer(worker));
+/** Applies one raw call to the primary's Map; resolves what a get or increment answers. */
+export function applyRaw(
+  data: Map<string, unknown>,
+  op: RawOp,
+  key: string,
+  value: unknown,
+): unknown {
+  if (op === 'g') return data.get(key);
+  if (op === 's') {
+    data.set(key, value);
+    return undefined;
+  }
+  const next = ((data.get(key) as number | undefined) ?? 0) + 1;
+  data.set(key, next);
+  return next;
+}
+
+/**
+ * Runs `answer` for the messages of every cluster worker forked after this call.
+ * @returns the host, which stops listening and drops the data on close
+ */
+export function rawPrimary(
+  answer: (worker: Worker, message: unknown) => void,
+  data: Map<string, unknown>,
+): BenchHost {
+  const onFork = (worker: Worker) => worker.on('message', (message) => answer(worker, message));
   cluster.on('fork', onFork);
   return {
     async close() {
@@ -52,18 +64,26 @@ export function rawHost(): BenchHost {
   };
 }
 
-// What a user of raw IPC does to get a Buffer back: JSON turns it into { type, data } and
-// advanced serialization may hand back a plain Uint8Array.
-function revive(value: unknown): unknown {
-  if (typeof value !== 'object' || value === null || Buffer.isBuffer(value)) return value;
-  if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.length);
-  const wire = value as { type?: unknown; data?: unknown };
-  if (wire.type === 'Buffer' && Array.isArray(wire.data)) return Buffer.from(wire.data as number[]);
-  return value;
+/** The primary's half: a Map, one reply message per request. */
+export function rawHost(): BenchHost {
+  const data = new Map<string, unknown>();
+  return rawPrimary((worker, message) => {
+    if (!isRaw(message)) return;
+    const value = applyRaw(data, message.op, message.key, message.value);
+    const reply: RawReply =
+      value === undefined
+        ? { rawBench: 1, id: message.id }
+        : { rawBench: 1, id: message.id, value };
+    if (worker.isConnected()) worker.send(reply as never);
+  }, data);
 }
 
-/** A worker's half: one message per call, replies matched by id. */
-export function rawClient(): BenchClient {
+/**
+ * A worker's half: one message per call, replies matched by id.
+ * @param values - `json`: Buffers as base64, decoded by the known kind; `advanced`: Buffers
+ *   as they are (the v8 serializer carries them), turned back from Uint8Array
+ */
+export function rawClient(values: 'json' | 'advanced'): BenchClient {
   const pending = new Map<number, (value: unknown) => void>();
   let next = 0;
   const onMessage = (message: unknown) => {
@@ -74,7 +94,7 @@ export function rawClient(): BenchClient {
     settle(message.value);
   };
   process.on('message', onMessage);
-  const call = (op: RawRequest['op'], key: string, value?: unknown) =>
+  const call = (op: RawOp, key: string, value?: unknown) =>
     new Promise<unknown>((resolve) => {
       const id = next++;
       pending.set(id, resolve);
@@ -82,9 +102,13 @@ export function rawClient(): BenchClient {
         value === undefined ? { rawBench: 1, id, op, key } : { rawBench: 1, id, op, key, value };
       process.send!(request);
     });
+  const json = values === 'json';
   return {
-    get: async (key) => revive(await call('g', key)),
-    set: (key, value) => call('s', key, value),
+    get: async (key, kind: ValueKind) => {
+      const value = await call('g', key);
+      return json ? fromJsonValue(value, kind) : fromAdvancedValue(value);
+    },
+    set: (key, value) => call('s', key, json ? toJsonValue(value) : value),
     increment: (key) => call('i', key),
     async close() {
       process.off('message', onMessage);

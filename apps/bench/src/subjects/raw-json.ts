@@ -1,18 +1,19 @@
 import { rawClient, rawHost } from './raw-ipc.js';
 import type { Subject } from './subject.js';
 
-/** The baseline of the IPC transports: unbatched JSON `process.send` round trips. */
+/** The naive baseline of the IPC transports: unbatched JSON `process.send` round trips. */
 export const subject: Subject = {
   name: 'raw-json',
   family: 'baseline',
   description:
-    'raw baseline: one process.send per call (default json serialization), a Map in the primary, reply routed by id',
+    'naive raw baseline: one process.send per call (json serialization), a Map in the primary, the reply routed by id; Buffers as base64 strings, decoded by the known kind',
+  wire: 'one JSON message per call over the IPC channel, `{ id, op, key, value }`, one reply message per call; Buffers as base64 strings',
   group: 'ipc',
   serialization: 'json',
   needsRedis: false,
-  // JSON carries a Buffer as { type, data: [...] }; the client turns it back into a Buffer.
+  // Buffers travel as base64 strings, decoded by the kind the caller knows it stored.
   cannotCarry: () => undefined,
   cannotDo: () => undefined,
   host: async () => rawHost(),
-  client: async () => rawClient(),
+  client: async () => rawClient('json'),
 };

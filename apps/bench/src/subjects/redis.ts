@@ -25,6 +25,7 @@ export const subject: Subject = {
   name: 'redis',
   family: 'statewire',
   description: '@statewire/redis: createRedisStore({ url, namespace }) in each worker',
+  wire: "ioredis, one connection per worker; the calls of a flush leave in one corked socket write, consecutive gets as one MGET and consecutive sets without ttl as one MSET (in issue order), other calls as their own commands (SET with PX for a ttl, increment as EVAL of a Lua script); values as bytes of the store's value codec",
   group: 'redis',
   serialization: 'json',
   needsRedis: true,
@@ -40,6 +41,7 @@ export const subject: Subject = {
     return {
       get: (key) => store.get(key),
       set: (key, value) => store.set(key, value),
+      setWithTtl: (key, value, ttl) => store.set(key, value, { ttl }),
       increment: (key) => store.increment(key),
       close: () => store.close(),
     };

@@ -21,9 +21,11 @@ interface StrongStore {
 export const subject: Subject = {
   name: 'strong-store-cluster',
   family: 'peer',
+  notInSweep: true,
   extra: true,
   description:
     'strong-store-cluster 1.0.1: collection get()/set(); increment = acquire + release, 2 round trips',
+  wire: 'one JSON IPC message per call and one reply, values as JSON text inside it; increment is 2 round trips (acquire, release)',
   group: 'ipc',
   serialization: 'json',
   needsRedis: false,

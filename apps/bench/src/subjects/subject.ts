@@ -6,16 +6,22 @@ export interface BenchClient {
   /** `kind` is what was stored: raw clients decode by it, as their users know their schema. */
   get(key: string, kind: ValueKind): Promise<unknown>;
   set(key: string, value: unknown): Promise<unknown>;
+  /** A set that expires after `ttlMs`: only the statewire transports (the memory run's TTL run). */
+  setWithTtl?(key: string, value: unknown, ttlMs: number): Promise<unknown>;
   /** Atomically adds 1; resolves the new value. */
   increment(key: string): Promise<unknown>;
   close(): Promise<void>;
   /** Frames sent so far, for transports that batch calls into frames. */
   framesOut?(): number;
+  /** Moves bytes without holding data (the physical-limit row): nothing to read back. */
+  holdsNoData?: boolean;
 }
 
 /** What a subject's primary keeps running while its workers call it. */
 export interface BenchHost {
   close(): Promise<void>;
+  /** What the workers need to know to reach this host (e.g. a socket path). */
+  clientEnv?: Record<string, string>;
 }
 
 /** Where the subject runs: passed from the orchestrator to the primary and its workers. */
@@ -24,6 +30,10 @@ export interface SubjectEnv {
   redisUrl: string | undefined;
   /** Key prefix or namespace, distinct per subject. */
   namespace: string;
+  /** The pid of that redis-server, whose RSS the memory run samples too. */
+  redisPid?: number;
+  /** The host's `clientEnv`, in workers. */
+  host?: Record<string, string>;
 }
 
 /** Which baseline a subject's ratio column is measured against. */
@@ -36,16 +46,23 @@ export type BaselineGroup = 'ipc' | 'redis';
  */
 export interface Subject {
   name: string;
-  /** statewire's own transports, raw baselines, or peer libraries from npm. */
-  family: 'statewire' | 'baseline' | 'peer';
+  /**
+   * statewire's own transports, raw baselines, peer libraries from npm, or the carrier's
+   * physical limit.
+   */
+  family: 'statewire' | 'baseline' | 'peer' | 'limit';
   /** One line for the report: what it is and how it was driven. */
   description: string;
+  /** What it puts on the wire for a call, for the report's disclosure (issue 13). */
+  wire: string;
   group: BaselineGroup;
   /**
-   * A peer beyond the ones the targets name: measured in the small-value scenarios at
-   * 2 workers x 64, left out of the sweep and the 64 KiB scenarios to keep the full run short.
+   * A peer beyond the ones the targets name: measured only in the small-value mix at
+   * 2 workers x 64, to keep the full run short.
    */
   extra?: boolean;
+  /** Left out of the workers x depth sweep, the hot key and the open loop (peers). */
+  notInSweep?: boolean;
   /** Node IPC serialization of the cluster the subject runs in. */
   serialization: 'json' | 'advanced';
   needsRedis: boolean;
