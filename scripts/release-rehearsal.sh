@@ -228,6 +228,11 @@ dev_version() { node -p "require('$REPO/node_modules/$1/package.json').version";
   "@statewire/ipc@$(version_of @statewire/ipc)" \
   "@statewire/redis@$(version_of @statewire/redis)" \
   "@statewire/conformance@$(version_of @statewire/conformance)" \
+  "@statewire/keyv@$(version_of @statewire/keyv)" \
+  "@statewire/rate-limit@$(version_of @statewire/rate-limit)" \
+  "@statewire/session@$(version_of @statewire/session)" \
+  "keyv@$(dev_version keyv)" "express-rate-limit@$(dev_version express-rate-limit)" \
+  "express-session@$(dev_version express-session)" "@types/express-session@$(dev_version @types/express-session)" \
   "vitest@$(dev_version vitest)" "typescript@$(dev_version typescript)" \
   "@types/node@$(dev_version @types/node)")
 (cd "$CONSUMER" && npm ls --depth=0 2>/dev/null | sed 's/^/   /')
@@ -252,7 +257,7 @@ echo "   redis://127.0.0.1:${RPORT}"
 done_step
 
 # -- 7. the conformance suite, from the published packages ---------------------------------
-step 'consumer project: vitest run (conformance on redis and on an IPC pair)'
+step 'consumer project: vitest run (conformance on redis and on an IPC pair, the integrations on redis)'
 if ! (cd "$CONSUMER" && REDIS_URL="redis://127.0.0.1:${RPORT}" CI=true NO_COLOR=1 \
   timeout --kill-after=10 900 ./node_modules/.bin/vitest run 2>&1 | tee "$WORK/vitest.log" | tail -n 15); then
   grep -E 'FAIL|✗|×|AssertionError|Error:' "$WORK/vitest.log" | head -n 40 >&2 || true

@@ -1,0 +1,157 @@
+import type { Store } from '@statewire/core';
+import session, { type SessionData } from 'express-session';
+import {
+  type ResolvedSessionStoreOptions,
+  resolveSessionStoreOptions,
+  type SessionStoreOptions,
+} from './options.js';
+import { sessionTtl } from './session-ttl.js';
+
+type Callback<T = void> = (error: unknown, result?: T) => void;
+
+/**
+ * An express-session store over any statewire store: every cluster worker (over
+ * `@statewire/ipc`) or every machine (over `@statewire/redis`) sees the same sessions.
+ *
+ * Sessions are stored as express-session's own `MemoryStore` keeps them: through a JSON
+ * round trip, so a `Date` in a session reads back as its ISO string (as `cookie.expires`
+ * does) on every transport alike. Each session expires with its cookie (`maxAge`), or
+ * after `ttl` for a cookie without one; `touch()` extends it.
+ *
+ * Every callback is called exactly once, asynchronously; a failing store passes its
+ * `StateError` to it.
+ */
+export class StatewireSessionStore extends session.Store {
+  readonly #options: ResolvedSessionStoreOptions;
+
+  /** @throws TypeError when an option is missing or malformed. */
+  constructor(options: SessionStoreOptions) {
+    super();
+    this.#options = resolveSessionStoreOptions(options);
+  }
+
+  /** The statewire store the sessions live in. */
+  get store(): Store {
+    return this.#options.store;
+  }
+
+  /** Reads session `sid`: `null` when it does not exist or has expired. */
+  override get(sid: string, callback: Callback<SessionData | null>): void {
+    settle(
+      this.store.get(this.#key(sid)).then((value) => (value ?? null) as SessionData | null),
+      callback,
+    );
+  }
+
+  /** Stores session `sid` until its cookie expires (deletes it when that has passed). */
+  override set(sid: string, data: SessionData, callback?: Callback): void {
+    settle(this.#write(sid, data), callback);
+  }
+
+  /** Deletes session `sid`, for every worker. */
+  override destroy(sid: string, callback?: Callback): void {
+    settle(
+      this.store.delete(this.#key(sid)).then(() => undefined),
+      callback,
+    );
+  }
+
+  /**
+   * Restarts the lifetime of session `sid` from its cookie, as express-session calls it for
+   * an unmodified session. A session already missing (destroyed by another worker,
+   * expired) stays gone. Read and write are two calls: a `destroy()` landing between them
+   * is undone (there is no atomic "extend the expiry" in statewire's `Store`).
+   */
+  override touch(sid: string, data: SessionData, callback?: () => void): void {
+    settle(this.#touch(sid, data), callback);
+  }
+
+  /** Every session, by id. */
+  override all(callback: Callback<Record<string, SessionData>>): void {
+    settle(this.#all(), callback);
+  }
+
+  /** How many sessions there are. */
+  override length(callback: Callback<number>): void {
+    settle(
+      this.store.keys(this.#options.prefix).then((keys) => keys.length),
+      callback,
+    );
+  }
+
+  /** Deletes every session (every key under the prefix). */
+  override clear(callback?: Callback): void {
+    settle(this.#clear(), callback);
+  }
+
+  #key(sid: string): string {
+    return `${this.#options.prefix}${sid}`;
+  }
+
+  async #write(sid: string, data: SessionData): Promise<void> {
+    const ttl = sessionTtl(data.cookie, this.#options.ttl, Date.now());
+    if (ttl <= 0) {
+      await this.store.delete(this.#key(sid));
+      return;
+    }
+    await this.store.set(this.#key(sid), toStored(data), { ttl });
+  }
+
+  async #touch(sid: string, data: SessionData): Promise<void> {
+    const stored = (await this.store.get(this.#key(sid))) as Record<string, unknown> | undefined;
+    if (stored === undefined || stored === null) return;
+    await this.#write(sid, { ...stored, cookie: data.cookie } as SessionData);
+  }
+
+  async #all(): Promise<Record<string, SessionData>> {
+    const { prefix } = this.#options;
+    const keys = await this.store.keys(prefix);
+    const values = keys.length === 0 ? [] : await this.store.getMany(keys);
+    // A null-prototype object: a session id is whatever the client sent, `__proto__` too.
+    const sessions: Record<string, SessionData> = Object.create(null);
+    for (const [index, key] of keys.entries()) {
+      const value = values[index];
+      if (value !== undefined) sessions[key.slice(prefix.length)] = value as SessionData;
+    }
+    return sessions;
+  }
+
+  async #clear(): Promise<void> {
+    const keys = await this.store.keys(this.#options.prefix);
+    if (keys.length > 0) await this.store.deleteMany(keys);
+  }
+}
+
+/**
+ * The form a session is stored in: express-session's own JSON round trip (its MemoryStore
+ * does the same), which turns `Date`s into ISO strings and drops `undefined` fields and
+ * functions — what a JSON store could not keep exactly anyway.
+ */
+function toStored(data: SessionData): unknown {
+  return JSON.parse(JSON.stringify(data));
+}
+
+/** Calls `callback` once with the outcome, outside the promise chain (so a throwing callback is not swallowed). */
+function settle<T>(promise: Promise<T>, callback: Callback<T> | undefined): void {
+  promise.then(
+    (result) => {
+      if (callback) process.nextTick(callback, null, result);
+    },
+    (error: unknown) => {
+      if (callback) process.nextTick(callback, error);
+    },
+  );
+}
+
+/**
+ * Creates an express-session store over a statewire store.
+ *
+ * @example
+ * ```ts
+ * app.use(session({ store: createSessionStore({ store: connect({ namespace: 'sessions' }) }), secret }));
+ * ```
+ * @throws TypeError when an option is missing or malformed.
+ */
+export function createSessionStore(options: SessionStoreOptions): StatewireSessionStore {
+  return new StatewireSessionStore(options);
+}
