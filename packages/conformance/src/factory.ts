@@ -6,7 +6,8 @@ export interface FactoryOptions {
    * The namespace the new store must use. The suite makes a fresh random one for every
    * test, so that tests never see each other's keys on a shared holder (a Redis server,
    * an IPC primary), and passes the same one again when a test needs several stores on
-   * one namespace.
+   * one namespace. After the test it asks for one more store on each namespace the test
+   * used, to `clear()` it. The suite's namespaces start with `swc-`.
    */
   namespace: string;
 }

@@ -1,6 +1,8 @@
 import type { Capabilities, StateErrorCode, Store } from '@statewire/core';
 import { afterEach, type ExpectStatic, it, type TestContext } from 'vitest';
+import { clearNamespaces } from './clear-namespaces.js';
 import type { StoreFactory } from './factory.js';
+import { manifestMismatch } from './manifest-check.js';
 import type { ResolvedOptions } from './options.js';
 import { attempt, type Outcome, summarize } from './outcome.js';
 import { randomNamespace } from './random-data.js';
@@ -34,6 +36,19 @@ export interface Kit {
 /** A test body of the suite. */
 export type KitTest = (kit: Kit) => Promise<void>;
 
+/** How a group's harness treats the capabilities manifest. */
+export interface HarnessOptions {
+  /**
+   * Skip every test, visibly and with the difference as its note, when the factory's
+   * stores declare other capabilities than expected: each test's expectations follow the
+   * expected manifest, so a wrong declaration would otherwise fail dozens of tests that
+   * have nothing wrong but the declaration. Only the manifest group itself, which reports
+   * the difference as one failure, turns it off.
+   * @default true
+   */
+  gateOnManifest?: boolean;
+}
+
 /** Declares tests of one group. */
 export interface Harness {
   /** Declares one test; `timeout` overrides the per-test timeout. */
@@ -42,30 +57,42 @@ export interface Harness {
 
 /**
  * Sets up a group: an `afterEach` that closes every store its test opened (close errors
- * and hangs are ignored: closing is tested by the lifecycle group, not by cleanup), and a
- * `test()` that gives each test its own {@link Kit}. Call it inside the group's
- * `describe()`.
+ * and hangs are ignored: closing is tested by the lifecycle group, not by cleanup) and then
+ * clears every namespace the test used, so that a run leaves no keys behind on a shared
+ * holder; and a `test()` that gives each test its own {@link Kit}, and skips it (visibly,
+ * see {@link HarnessOptions.gateOnManifest}) while the store's manifest differs from the
+ * expected one. Call it inside the group's `describe()`.
  */
 export function createHarness(
   factory: StoreFactory,
   capabilities: Capabilities,
   options: ResolvedOptions,
+  { gateOnManifest = true }: HarnessOptions = {},
 ): Harness {
   const opened = new WeakMap<object, Store[]>();
+  const used = new WeakMap<object, Set<string>>();
 
-  afterEach(async (context) => {
-    const stores = opened.get(context.task) ?? [];
-    opened.delete(context.task);
-    await Promise.all(
-      stores.map((store) =>
-        settlesWithin(
-          Promise.resolve().then(() => store.close()),
-          options.settleTimeout,
-          'close()',
-        ).catch(() => {}),
-      ),
-    );
-  });
+  afterEach(
+    async (context) => {
+      const stores = opened.get(context.task) ?? [];
+      const namespaces = used.get(context.task) ?? [];
+      opened.delete(context.task);
+      used.delete(context.task);
+      await Promise.all(
+        stores.map((store) =>
+          settlesWithin(
+            Promise.resolve().then(() => store.close()),
+            options.settleTimeout,
+            'close()',
+          ).catch(() => {}),
+        ),
+      );
+      await clearNamespaces(factory, namespaces, options.settleTimeout);
+      // Each step is bounded by settleTimeout: closing, then making, clearing and closing the
+      // cleanup store. vitest's default hook timeout could be shorter than that.
+    },
+    4 * options.settleTimeout + 5000,
+  );
 
   function makeKit(context: TestContext): Kit {
     const { expect } = context;
@@ -75,6 +102,12 @@ export function createHarness(
       capabilities,
       options,
       async store(namespace = kit.namespace) {
+        let namespaces = used.get(context.task);
+        if (!namespaces) {
+          namespaces = new Set();
+          used.set(context.task, namespaces);
+        }
+        namespaces.add(namespace);
         const store = await settlesWithin(
           Promise.resolve().then(() => factory({ namespace })),
           options.settleTimeout,
@@ -107,6 +140,14 @@ export function createHarness(
   return {
     test(name, body, timeout = options.timeout) {
       it(name, { timeout }, async (context) => {
+        if (gateOnManifest) {
+          const mismatch = await manifestMismatch(factory, capabilities, options.settleTimeout);
+          if (mismatch !== undefined) {
+            context.skip(
+              `skipped: the store declares other capabilities than expected (${mismatch}); this test follows the expected manifest, so it runs once "capabilities equals the expected manifest" passes`,
+            );
+          }
+        }
         await body(makeKit(context));
       });
     },

@@ -1,5 +1,5 @@
 import { createMemoryStore, defineCapabilities, jsonCodec, MemoryBackend } from '@statewire/core';
-import { afterAll } from 'vitest';
+import { afterAll, describe, it } from 'vitest';
 import { describeConformance } from '../src/index.js';
 
 // One backend for every store, so that stores of one namespace share their data.
@@ -11,3 +11,10 @@ describeConformance(
   ({ namespace }) => createMemoryStore({ namespace, backend }),
   defineCapabilities({ ttl: true, atomic: true }),
 );
+
+// Declared after the suite, so it runs after every test of it (a file's tests run in order).
+describe('after describeConformance()', () => {
+  it('the holder keeps no key the suite wrote: each test cleared its namespaces', ({ expect }) => {
+    expect(backend.stats().entries).toBe(0);
+  });
+});

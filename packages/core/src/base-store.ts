@@ -1,10 +1,23 @@
 import { readCallOptions, readTtl } from './call-options.js';
 import type { Capabilities } from './capabilities.js';
 import { type Encoded, encodedSize, type ValueCodec } from './codec.js';
-import { ErrorCode, StateError } from './errors.js';
+import { ErrorCode, markNotApplied, StateError } from './errors.js';
 import { checkKey, checkPrefix, describeType } from './keys.js';
 import { type ExecuteOptions, type Executor, Op, type WireEntry } from './operations.js';
-import type { CallOptions, Entry, KeyOf, SetOptions, Store } from './store.js';
+import { readScanOptions } from './scan.js';
+import type {
+  CallOptions,
+  Entry,
+  IncrementOptions,
+  KeyOf,
+  NumericKeyOf,
+  ScanOptions,
+  ScanPage,
+  SetOptions,
+  Store,
+  ValuesOf,
+} from './store.js';
+import { wireBytes } from './wire-size.js';
 
 /** What a {@link BaseStore} is made of. */
 export interface BaseStoreOptions {
@@ -49,15 +62,15 @@ export class BaseStore<S extends object = Record<string, unknown>> implements St
   }
 
   async set<K extends KeyOf<S>>(key: K, value: S[K], opts?: SetOptions): Promise<void> {
-    const options = this.#begin(opts);
+    const options = this.#begin(opts, true);
     const ttl = this.#ttl(opts);
-    this.#key(key);
+    this.#key(key, true);
     await this.#executor.execute(Op.set, [key, this.#encode(value), ttl], options);
   }
 
   async delete(key: KeyOf<S>, opts?: CallOptions): Promise<boolean> {
-    const options = this.#begin(opts);
-    this.#key(key);
+    const options = this.#begin(opts, true);
+    this.#key(key, true);
     return this.#executor.execute(Op.delete, [key], options);
   }
 
@@ -71,39 +84,76 @@ export class BaseStore<S extends object = Record<string, unknown>> implements St
     const options = this.#begin(opts);
     const error = checkPrefix(prefix, this.capabilities.maxKeyBytes);
     if (error) throw error;
-    return this.#executor.execute(Op.keys, [prefix], options);
+    return this.#replyLimit('keys', await this.#executor.execute(Op.keys, [prefix], options));
+  }
+
+  async scan(prefix = '', opts?: ScanOptions): Promise<ScanPage> {
+    const options = this.#begin(opts);
+    const { cursor, count } = readScanOptions(opts);
+    const error = checkPrefix(prefix, this.capabilities.maxKeyBytes);
+    if (error) throw error;
+    const page = await this.#executor.execute(Op.scan, [prefix, cursor, count], options);
+    if (
+      !Array.isArray(page) ||
+      !Array.isArray(page[0]) ||
+      !(page[1] === null || (typeof page[1] === 'string' && page[1] !== ''))
+    ) {
+      throw this.#protocol('scan');
+    }
+    return { keys: page[0], cursor: page[1] ?? undefined };
+  }
+
+  async *scanIterator(
+    prefix = '',
+    opts?: Omit<ScanOptions, 'cursor'>,
+  ): AsyncIterableIterator<string> {
+    let cursor: string | undefined;
+    do {
+      const page = await this.scan(prefix, { ...opts, cursor });
+      yield* page.keys;
+      cursor = page.cursor;
+    } while (cursor !== undefined);
   }
 
   async clear(opts?: CallOptions): Promise<void> {
-    await this.#executor.execute(Op.clear, [], this.#begin(opts));
+    await this.#executor.execute(Op.clear, [], this.#begin(opts, true));
   }
 
-  async getMany<K extends KeyOf<S>>(keys: K[], opts?: CallOptions): Promise<(S[K] | undefined)[]> {
+  async getMany<const K extends readonly KeyOf<S>[]>(
+    keys: K,
+    opts?: CallOptions,
+  ): Promise<ValuesOf<S, K>> {
     const options = this.#begin(opts);
     this.#keyList(keys);
-    if (keys.length === 0) return [];
+    if (keys.length === 0) return [] as ValuesOf<S, K>;
     // A copy: the caller may change its array before the call is sent.
     const values = await this.#executor.execute(Op.getMany, [[...keys]], options);
     if (!Array.isArray(values) || values.length !== keys.length) throw this.#protocol('getMany');
-    return values.map((value) => this.#decode(value)) as (S[K] | undefined)[];
+    this.#replyLimit('getMany', values);
+    return values.map((value) => this.#decode(value)) as ValuesOf<S, K>;
   }
 
-  async setMany(entries: Entry<S>[], opts?: CallOptions): Promise<void> {
-    const options = this.#begin(opts);
+  async setMany(entries: readonly Entry<S>[], opts?: CallOptions): Promise<void> {
+    const options = this.#begin(opts, true);
     if (!Array.isArray(entries))
-      throw new StateError(
-        ErrorCode.INVALID_KEY,
-        `${this.#label}: setMany() takes an array of entries`,
+      throw markNotApplied(
+        new StateError(
+          ErrorCode.INVALID_KEY,
+          `${this.#label}: setMany() takes an array of entries`,
+        ),
       );
+    this.#batch(entries.length, true);
     const wire: WireEntry[] = entries.map((entry) => {
       if (typeof entry !== 'object' || entry === null) {
-        throw new StateError(
-          ErrorCode.INVALID_KEY,
-          `${this.#label}: setMany() entry is ${describeType(entry)}, not { key, value }`,
+        throw markNotApplied(
+          new StateError(
+            ErrorCode.INVALID_KEY,
+            `${this.#label}: setMany() entry is ${describeType(entry)}, not { key, value }`,
+          ),
         );
       }
       const ttl = this.#ttl(entry);
-      this.#key(entry.key);
+      this.#key(entry.key, true);
       return [entry.key, this.#encode(entry.value), ttl];
     });
     if (wire.length === 0) return;
@@ -111,37 +161,42 @@ export class BaseStore<S extends object = Record<string, unknown>> implements St
     let total = 0;
     for (const entry of wire) total += encodedSize(entry[1]);
     if (total > this.capabilities.maxValueBytes) {
-      throw new StateError(
-        ErrorCode.TOO_LARGE,
-        `${this.#label}: setMany() values total over the ${this.capabilities.maxValueBytes}-byte limit; split the call`,
+      throw markNotApplied(
+        new StateError(
+          ErrorCode.TOO_LARGE,
+          `${this.#label}: setMany() values total over the ${this.capabilities.maxValueBytes}-byte limit; split the call`,
+        ),
       );
     }
     await this.#executor.execute(Op.setMany, [wire], options);
   }
 
-  async deleteMany(keys: KeyOf<S>[], opts?: CallOptions): Promise<number> {
-    const options = this.#begin(opts);
-    this.#keyList(keys);
+  async deleteMany(keys: readonly KeyOf<S>[], opts?: CallOptions): Promise<number> {
+    const options = this.#begin(opts, true);
+    this.#keyList(keys, true);
     if (keys.length === 0) return 0;
     return this.#executor.execute(Op.deleteMany, [[...keys]], options);
   }
 
-  async increment(key: KeyOf<S>, by = 1, opts?: CallOptions): Promise<number> {
-    const options = this.#begin(opts);
-    this.#key(key);
+  async increment(key: NumericKeyOf<S>, by = 1, opts?: IncrementOptions): Promise<number> {
+    const options = this.#begin(opts, true);
+    const ttl = this.#ttl(opts);
+    this.#key(key, true);
     if (!Number.isSafeInteger(by)) {
-      throw new StateError(
-        ErrorCode.INVALID_VALUE,
-        `${this.#label}: increment() takes a safe integer, got ${describeType(by)}`,
+      throw markNotApplied(
+        new StateError(
+          ErrorCode.INVALID_VALUE,
+          `${this.#label}: increment() takes a safe integer, got ${describeType(by)}`,
+        ),
       );
     }
-    return this.#executor.execute(Op.increment, [key, by], options);
+    return this.#executor.execute(Op.increment, [key, by, ttl], options);
   }
 
   async setIfAbsent<K extends KeyOf<S>>(key: K, value: S[K], opts?: SetOptions): Promise<boolean> {
-    const options = this.#begin(opts);
+    const options = this.#begin(opts, true);
     const ttl = this.#ttl(opts);
-    this.#key(key);
+    this.#key(key, true);
     return this.#executor.execute(Op.setIfAbsent, [key, this.#encode(value), ttl], options);
   }
 
@@ -150,62 +205,87 @@ export class BaseStore<S extends object = Record<string, unknown>> implements St
     return this.#closing;
   }
 
-  #begin(opts: CallOptions | undefined): ExecuteOptions {
-    if (this.#closing)
-      throw new StateError(ErrorCode.CLOSED, `${this.#label}: the store is closed`);
+  // `write`: a rejection here is of a write that was never sent (`maybeApplied: false`).
+  #begin(opts: CallOptions | undefined, write = false): ExecuteOptions {
+    if (this.#closing) {
+      throw new StateError(
+        ErrorCode.CLOSED,
+        `${this.#label}: the store is closed`,
+        write ? { maybeApplied: false } : {},
+      );
+    }
     return readCallOptions(opts, this.#timeout);
   }
 
   #ttl(opts: { ttl?: number } | undefined): number {
     const ttl = readTtl(opts?.ttl);
     if (ttl !== 0 && !this.capabilities.ttl) {
-      throw new StateError(
-        ErrorCode.NOT_SUPPORTED,
-        `${this.#label}: this store does not support ttl`,
+      throw markNotApplied(
+        new StateError(ErrorCode.NOT_SUPPORTED, `${this.#label}: this store does not support ttl`),
       );
     }
     return ttl;
   }
 
-  #key(key: unknown): void {
+  #key(key: unknown, write = false): void {
     const error = checkKey(key, this.capabilities.maxKeyBytes);
     if (error) {
       error.message = `${this.#label}: ${error.message}`;
-      throw error;
+      throw write ? markNotApplied(error) : error;
     }
   }
 
-  #keyList(keys: unknown): void {
-    if (!Array.isArray(keys))
-      throw new StateError(
+  #keyList(keys: unknown, write = false): void {
+    if (!Array.isArray(keys)) {
+      const error = new StateError(
         ErrorCode.INVALID_KEY,
         `${this.#label}: expected an array of keys, got ${describeType(keys)}`,
       );
-    for (const key of keys) this.#key(key);
+      throw write ? markNotApplied(error) : error;
+    }
+    this.#batch(keys.length, write);
+    for (const key of keys) this.#key(key, write);
+  }
+
+  // A batch over the limit is refused before it is sent: the holder would refuse it, and
+  // a frame carrying it could be over what the holder reads.
+  #batch(length: number, write: boolean): void {
+    if (length <= this.capabilities.maxBatchKeys) return;
+    const error = new StateError(
+      ErrorCode.TOO_LARGE,
+      `${this.#label}: more than ${this.capabilities.maxBatchKeys} keys in one call (capabilities.maxBatchKeys); split the call`,
+    );
+    throw write ? markNotApplied(error) : error;
   }
 
   #encode(value: unknown): Encoded {
     if (value === undefined) {
-      throw new StateError(
-        ErrorCode.INVALID_VALUE,
-        `${this.#label}: undefined is not a value; use delete()`,
+      throw markNotApplied(
+        new StateError(
+          ErrorCode.INVALID_VALUE,
+          `${this.#label}: undefined is not a value; use delete()`,
+        ),
       );
     }
     let encoded: Encoded;
     try {
       encoded = this.#codec.encode(value);
     } catch (error) {
-      if (StateError.is(error)) throw error;
-      throw new StateError(
-        ErrorCode.INVALID_VALUE,
-        `${this.#label}: the ${this.#codec.name} codec cannot encode this value`,
-        { cause: error },
+      if (StateError.is(error)) throw markNotApplied(error);
+      throw markNotApplied(
+        new StateError(
+          ErrorCode.INVALID_VALUE,
+          `${this.#label}: the ${this.#codec.name} codec cannot encode this value`,
+          { cause: error },
+        ),
       );
     }
     if (encodedSize(encoded) > this.capabilities.maxValueBytes) {
-      throw new StateError(
-        ErrorCode.TOO_LARGE,
-        `${this.#label}: value is over the ${this.capabilities.maxValueBytes}-byte limit`,
+      throw markNotApplied(
+        new StateError(
+          ErrorCode.TOO_LARGE,
+          `${this.#label}: value is over the ${this.capabilities.maxValueBytes}-byte limit`,
+        ),
       );
     }
     return encoded;
@@ -223,6 +303,18 @@ export class BaseStore<S extends object = Record<string, unknown>> implements St
         { cause: error },
       );
     }
+  }
+
+  // Holders refuse to build an answer over the limit; this holds every store to the limit
+  // it declares, also one whose server answered in full (the answer is dropped here).
+  #replyLimit<T>(op: string, answer: T): T {
+    if (wireBytes(answer) > this.capabilities.maxReplyBytes) {
+      throw new StateError(
+        ErrorCode.TOO_LARGE,
+        `${this.#label}: the answer of ${op}() is over the ${this.capabilities.maxReplyBytes}-byte reply limit (capabilities.maxReplyBytes)`,
+      );
+    }
+    return answer;
   }
 
   #protocol(op: string): StateError {

@@ -20,6 +20,18 @@ export interface Capabilities {
   readonly maxKeyBytes: number;
   /** The largest encoded value, in bytes. */
   readonly maxValueBytes: number;
+  /**
+   * Most keys or entries in one `getMany` / `setMany` / `deleteMany`; a longer call rejects
+   * `TOO_LARGE` before it is sent. Adapters split larger batches into chunks of this size.
+   */
+  readonly maxBatchKeys: number;
+  /**
+   * The largest answer to one call, in bytes (as the holder estimates it: strings by length,
+   * binary by byte length). A call whose answer would be larger (`getMany` of many large
+   * values, `keys()` of a huge namespace) rejects `TOO_LARGE` and the store keeps working;
+   * page through a namespace with `scan()` instead.
+   */
+  readonly maxReplyBytes: number;
 }
 
 /** The flags of {@link Capabilities}; every flag defaults to `false`. */
@@ -32,11 +44,25 @@ export const DEFAULT_MAX_KEY_BYTES = 1024;
 /** Default encoded value size limit: 64 MiB. */
 export const DEFAULT_MAX_VALUE_BYTES = 64 * 1024 * 1024;
 
+/** Default batch limit: keys or entries in one `getMany` / `setMany` / `deleteMany`. */
+export const DEFAULT_MAX_BATCH_KEYS = 100_000;
+
+/**
+ * Default reply limit for a given value limit: twice the largest value (128 MiB by
+ * default), so that one value always fits in a reply with room to spare, and never less
+ * than 16 MiB, so that a small value limit leaves room for a full batch of small answers.
+ */
+export function defaultMaxReplyBytes(maxValueBytes: number): number {
+  return Math.max(2 * maxValueBytes, 16 * 1024 * 1024);
+}
+
 /**
  * Builds a frozen capabilities manifest. Every flag not given is `false`; the limits
- * default to {@link DEFAULT_MAX_KEY_BYTES} and {@link DEFAULT_MAX_VALUE_BYTES}.
+ * default to {@link DEFAULT_MAX_KEY_BYTES}, {@link DEFAULT_MAX_VALUE_BYTES},
+ * {@link DEFAULT_MAX_BATCH_KEYS} and {@link defaultMaxReplyBytes} of the value limit.
  */
 export function defineCapabilities(declared: Partial<Capabilities>): Capabilities {
+  const maxValueBytes = declared.maxValueBytes ?? DEFAULT_MAX_VALUE_BYTES;
   return Object.freeze({
     binary: declared.binary ?? false,
     structured: declared.structured ?? false,
@@ -45,6 +71,8 @@ export function defineCapabilities(declared: Partial<Capabilities>): Capabilitie
     persistent: declared.persistent ?? false,
     atomic: declared.atomic ?? false,
     maxKeyBytes: declared.maxKeyBytes ?? DEFAULT_MAX_KEY_BYTES,
-    maxValueBytes: declared.maxValueBytes ?? DEFAULT_MAX_VALUE_BYTES,
+    maxValueBytes,
+    maxBatchKeys: declared.maxBatchKeys ?? DEFAULT_MAX_BATCH_KEYS,
+    maxReplyBytes: declared.maxReplyBytes ?? defaultMaxReplyBytes(maxValueBytes),
   });
 }

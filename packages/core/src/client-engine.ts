@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { debuglog } from 'node:util';
 import { checkTimeout, DEFAULT_TIMEOUT_MS } from './call-options.js';
+import { DEFAULT_MAX_BATCH_KEYS, defaultMaxReplyBytes } from './capabilities.js';
 import { ErrorCode, isStateErrorCode, StateError, type StateErrorCode } from './errors.js';
 import {
   type ClientFrame,
@@ -34,6 +36,10 @@ export interface ClientEngineOptions {
   namespace?: string;
   maxKeyBytes: number;
   maxValueBytes: number;
+  /** Most keys in one batch call; must equal the host's. @default 100000 */
+  maxBatchKeys?: number;
+  /** The largest answer to one call; must equal the host's. @default twice `maxValueBytes`, at least 16 MiB */
+  maxReplyBytes?: number;
   /**
    * Most calls queued or in flight; past it calls reject with `OVERLOADED` at once.
    * @default 16384
@@ -72,6 +78,8 @@ type State =
   | { kind: 'closed' };
 
 const HELLO_RETRY_MS = [0, 25, 50, 100, 200, 400, 800];
+
+const debug = debuglog('statewire');
 
 /**
  * The client half of the protocol: request ids (a UUID per client plus a counter), the
@@ -122,6 +130,8 @@ export class ClientEngine implements Executor {
       namespace: options.namespace ?? '',
       maxKeyBytes: options.maxKeyBytes,
       maxValueBytes: options.maxValueBytes,
+      maxBatchKeys: options.maxBatchKeys ?? DEFAULT_MAX_BATCH_KEYS,
+      maxReplyBytes: options.maxReplyBytes ?? defaultMaxReplyBytes(options.maxValueBytes),
     };
     this.#link.open({
       message: (message) => this.#receive(message),
@@ -197,12 +207,22 @@ export class ClientEngine implements Executor {
 
   close(): Promise<void> {
     if (this.#state.kind !== 'closed') {
-      const wasReady = this.#state.kind === 'ready';
+      // A store closed before its welcome arrived says goodbye too: the host may have
+      // taken its hello already, and would otherwise keep its session for as long as the
+      // channel lives (and refuse new stores once the channel is full). Only a link that
+      // is already closed is left alone.
+      const linkOpen = !(this.#state.kind === 'failed' && this.#state.sticky);
       this.#state = { kind: 'closed' };
       this.#stopHello();
       this.#queue = [];
       this.#pending.failAll(ErrorCode.CLOSED, 'was pending when the store closed');
-      if (wasReady) this.#link.send({ [FRAME_TAG]: PROTOCOL_VERSION, k: 'bye', from: this.id });
+      if (linkOpen) {
+        try {
+          this.#link.send({ [FRAME_TAG]: PROTOCOL_VERSION, k: 'bye', from: this.id });
+        } catch {
+          // A bye is tiny; a carrier that cannot take it is closing anyway.
+        }
+      }
       this.#link.close();
     }
     return Promise.resolve();
@@ -229,7 +249,11 @@ export class ClientEngine implements Executor {
       );
       return;
     }
-    this.#link.send(this.#hello);
+    try {
+      this.#link.send(this.#hello);
+    } catch {
+      // A hello is small; a carrier that cannot take it is retried like a lost one.
+    }
     this.#framesOut++;
     const delay = HELLO_RETRY_MS[
       Math.min(++this.#helloAttempt, HELLO_RETRY_MS.length - 1)
@@ -277,8 +301,30 @@ export class ClientEngine implements Executor {
       if (calls.length === 0) continue;
       for (const call of calls) this.#pending.markSent(call[0]);
       this.#framesOut++;
-      if (!this.#link.send({ [FRAME_TAG]: PROTOCOL_VERSION, k: 'req', from: this.id, c: calls }))
-        this.#congested = true;
+      let accepted: boolean;
+      try {
+        accepted = this.#link.send({
+          [FRAME_TAG]: PROTOCOL_VERSION,
+          k: 'req',
+          from: this.id,
+          c: calls,
+        });
+      } catch (error) {
+        // The carrier could not take this frame (Node cannot serialize a message that
+        // large): nothing of it left, and the link stays open for the calls after it.
+        debug('client %s: a frame of %d calls could not be sent', this.id, calls.length);
+        for (const call of calls) {
+          this.#pending.fail(
+            call[0],
+            ErrorCode.TOO_LARGE,
+            'could not be carried to the host',
+            error,
+            true,
+          );
+        }
+        continue;
+      }
+      if (!accepted) this.#congested = true;
     }
   }
 
@@ -315,13 +361,20 @@ export class ClientEngine implements Executor {
         this.#state = { kind: 'ready' };
         this.#scheduleFlush();
         return;
-      case 'refuse':
+      case 'refuse': {
+        // A full channel may have room later: the next call asks again. Anything else
+        // (versions, codecs or limits that differ) will not change.
+        const overloaded = frame.code === ErrorCode.OVERLOADED;
+        debug('client %s: refused by the host: %s', this.id, frameText(frame.message));
         this.#fail(
-          ErrorCode.PROTOCOL,
+          overloaded ? ErrorCode.OVERLOADED : ErrorCode.PROTOCOL,
           `the host refused this client: ${frameText(frame.message)}`,
+          !overloaded,
+          undefined,
           true,
         );
         return;
+      }
       case 'res':
         if (Array.isArray(frame.r)) for (const reply of frame.r) this.#settle(reply);
         return;
@@ -350,9 +403,13 @@ export class ClientEngine implements Executor {
       this.#pending.resolve(id, reply[2]);
     } else if (status === 1) {
       const code = isStateErrorCode(reply[2]) ? reply[2] : ErrorCode.BACKEND;
-      this.#pending.reject(
+      // The host applies nothing of a call it answers with an error.
+      this.#pending.fail(
         id,
-        new StateError(code, `${this.#label}: host replied: ${frameText(reply[3])}`),
+        code,
+        `failed: the host replied: ${frameText(reply[3])}`,
+        undefined,
+        true,
       );
     }
   }

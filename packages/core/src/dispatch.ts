@@ -3,6 +3,8 @@ import { ErrorCode, StateError } from './errors.js';
 import { checkKey, checkPrefix } from './keys.js';
 import type { MemoryBackend } from './memory-backend.js';
 import type { OpCode } from './operations.js';
+import { MAX_SCAN_COUNT, MAX_SCAN_CURSOR_LENGTH } from './scan.js';
+import { wireBytes } from './wire-size.js';
 
 /** Limits the holder enforces on every call, whatever the client checked. */
 export interface DispatchLimits {
@@ -10,6 +12,12 @@ export interface DispatchLimits {
   maxValueBytes: number;
   /** Most keys or entries in one `getMany` / `setMany` / `deleteMany`. */
   maxBatchKeys: number;
+  /**
+   * The largest answer to one call (see `wireBytes`): `getMany` and `keys` stop collecting
+   * and reject `TOO_LARGE` past it.
+   * @default no limit
+   */
+  maxReplyBytes?: number;
 }
 
 /** The holder's view of one call: the backend, the namespace, and limits. */
@@ -73,13 +81,31 @@ const handlers: readonly Handler[] = Object.freeze([
   (c, [prefix]) => {
     const error = checkPrefix(prefix, c.limits.maxKeyBytes);
     if (error) throw error;
-    return c.backend.keys(c.namespace, prefix as string);
+    return c.backend.keys(c.namespace, prefix as string, c.limits.maxReplyBytes);
   },
   (c) => {
     c.backend.clear(c.namespace);
     return null;
   },
-  (c, [ks]) => keyList(c, ks).map((k) => c.backend.get(c.namespace, k) ?? null),
+  (c, [ks]) => {
+    const keys = keyList(c, ks);
+    const maxBytes = c.limits.maxReplyBytes ?? Number.POSITIVE_INFINITY;
+    const values: unknown[] = [];
+    let bytes = 8;
+    for (const k of keys) {
+      const value = c.backend.get(c.namespace, k) ?? null;
+      // Counted as it is collected: a reply over the limit is never built.
+      bytes += wireBytes(value);
+      if (bytes > maxBytes) {
+        throw new StateError(
+          ErrorCode.TOO_LARGE,
+          `getMany() would answer more than ${maxBytes} bytes; ask for fewer keys at once`,
+        );
+      }
+      values.push(value);
+    }
+    return values;
+  },
   (c, [entries]) => {
     if (!Array.isArray(entries)) malformed('expected entries');
     if (entries.length > c.limits.maxBatchKeys) {
@@ -93,7 +119,8 @@ const handlers: readonly Handler[] = Object.freeze([
       if (!Array.isArray(entry)) malformed('entry is not [key, value, ttl]');
       return [key(c, entry[0]), encoded(c, entry[1]), ttl(entry[2])] as const;
     });
-    for (const [k, v, t] of checked) c.backend.set(c.namespace, k, v, t);
+    // The backend checks its own limits (maxBytes) for every entry before applying any.
+    c.backend.setMany(c.namespace, checked);
     return null;
   },
   (c, [ks]) => {
@@ -101,12 +128,22 @@ const handlers: readonly Handler[] = Object.freeze([
     for (const k of keyList(c, ks)) if (c.backend.delete(c.namespace, k)) existed++;
     return existed;
   },
-  (c, [k, by]) => {
+  (c, [k, by, t]) => {
     if (!Number.isSafeInteger(by))
       throw new StateError(ErrorCode.INVALID_VALUE, 'increment() takes a safe integer');
-    return c.backend.increment(c.namespace, key(c, k), by as number);
+    // A client of an earlier minor version sends no ttl: it means none.
+    return c.backend.increment(c.namespace, key(c, k), by as number, t === undefined ? 0 : ttl(t));
   },
   (c, [k, v, t]) => c.backend.setIfAbsent(c.namespace, key(c, k), encoded(c, v), ttl(t)),
+  (c, [prefix, cursor, count]) => {
+    const error = checkPrefix(prefix, c.limits.maxKeyBytes);
+    if (error) throw error;
+    if (typeof cursor !== 'string' || cursor.length > MAX_SCAN_CURSOR_LENGTH)
+      malformed('scan cursor is not a string');
+    if (!Number.isSafeInteger(count) || (count as number) < 1 || (count as number) > MAX_SCAN_COUNT)
+      malformed('scan count is out of range');
+    return c.backend.scan(c.namespace, prefix as string, cursor, count as number);
+  },
 ]);
 
 /** Whether `op` is a known operation number. */

@@ -51,8 +51,10 @@ export interface StateErrorOptions {
   /** The underlying error, kept as `error.cause`. */
   cause?: unknown;
   /**
-   * `true` when the call was a write whose outcome is unknown (it may or may not have
-   * been applied): a timeout, an abort or a lost connection after the write was sent.
+   * Set on every rejection of a write, absent on reads: `true` when the write may have been
+   * applied and the store cannot know (a timeout, an abort or a lost connection after it
+   * was sent), `false` when it is known that nothing was applied (refused before it was
+   * sent, rejected by the holder, or the holder said goodbye first).
    */
   maybeApplied?: boolean;
 }
@@ -68,7 +70,10 @@ const brand: unique symbol = Symbol.for('statewire.StateError') as never;
 export class StateError extends Error {
   /** The stable code; see {@link ErrorCode}. */
   readonly code: StateErrorCode;
-  /** `true` when this was a write whose outcome is unknown. Absent otherwise. */
+  /**
+   * On a write: `true` when it may have been applied and the store cannot know, `false`
+   * when nothing was applied. Absent on reads.
+   */
   // `declare`: a class field would make every error own a `maybeApplied: undefined`.
   declare readonly maybeApplied?: boolean;
   declare readonly cause?: unknown;
@@ -91,4 +96,24 @@ export class StateError extends Error {
     if ((error as { [brand]?: unknown })[brand] !== true) return false;
     return code === undefined || (error as StateError).code === code;
   }
+}
+
+/**
+ * Marks `error` as the rejection of a write known not to have been applied: a `StateError`
+ * that does not yet say gets `maybeApplied: false`. Anything else is returned unchanged.
+ * Stores call it where a write is refused before anything is sent (validation, a closed
+ * store) or where the holder answered with an error.
+ *
+ * @returns `error` itself
+ */
+export function markNotApplied<E>(error: E): E {
+  if (StateError.is(error) && error.maybeApplied === undefined) {
+    Object.defineProperty(error, 'maybeApplied', {
+      value: false,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
+  return error;
 }

@@ -20,6 +20,10 @@ export interface HelloFrame {
   namespace: string;
   maxKeyBytes: number;
   maxValueBytes: number;
+  /** Most keys in one batch call; the host refuses a client whose limit differs. */
+  maxBatchKeys: number;
+  /** The largest answer to one call; the host refuses a client whose limit differs. */
+  maxReplyBytes: number;
 }
 
 /** The host accepts a client. */
@@ -31,12 +35,18 @@ export interface WelcomeFrame {
   maxCallsPerFrame: number;
 }
 
-/** The host refuses a client (version, codec or limits differ). */
+/**
+ * The host refuses a client: version, codec or limits differ (`PROTOCOL`), the channel has
+ * too many clients (`OVERLOADED`), or the client broke the protocol (`PROTOCOL`). The host
+ * has forgotten the client; its calls still pending were not applied.
+ */
 export interface RefuseFrame {
   [FRAME_TAG]: number;
   k: 'refuse';
   to: string;
   message: string;
+  /** The code the client's calls reject with. Absent means `PROTOCOL`. */
+  code?: 'PROTOCOL' | 'OVERLOADED';
 }
 
 /** One call: `[id, op, ...args]`, args as in `OpArgs`. */
@@ -74,7 +84,10 @@ export interface ResponseFrame {
   r: WireReply[];
 }
 
-/** A client leaves; the host forgets it. */
+/**
+ * A client leaves; the host forgets it. Sent also by a client closed before it was
+ * welcomed: the host may have taken its hello, and must not keep its session.
+ */
 export interface ByeFrame {
   [FRAME_TAG]: number;
   k: 'bye';

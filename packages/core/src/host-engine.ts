@@ -1,3 +1,5 @@
+import { debuglog } from 'node:util';
+import { DEFAULT_MAX_BATCH_KEYS, defaultMaxReplyBytes } from './capabilities.js';
 import type { ValueCodec } from './codec.js';
 import { type DispatchContext, type DispatchLimits, dispatch } from './dispatch.js';
 import { ErrorCode, StateError } from './errors.js';
@@ -18,15 +20,25 @@ export interface HostEngineOptions {
   /** @default 67108864 (64 MiB) */
   maxValueBytes?: number;
   /**
-   * Most calls taken from one request frame; the rest reject with `OVERLOADED`.
+   * Most calls in one request frame. Clients learn it in the handshake and never send more;
+   * a frame with more is refused as a whole (its client is dropped with `PROTOCOL`), at a
+   * cost that does not depend on what the frame holds.
    * @default 4096
    */
   maxCallsPerFrame?: number;
   /**
-   * Most keys or entries in one `getMany` / `setMany` / `deleteMany`.
+   * Most keys or entries in one `getMany` / `setMany` / `deleteMany`; clients must use the
+   * same (checked in the handshake).
    * @default 100000
    */
   maxBatchKeys?: number;
+  /**
+   * The largest answer to one call (strings by length, binary by byte length): a call whose
+   * answer would be larger rejects `TOO_LARGE` before the answer is built. Clients must use
+   * the same (checked in the handshake).
+   * @default twice `maxValueBytes`, at least 16 MiB (128 MiB)
+   */
+  maxReplyBytes?: number;
   /**
    * Bytes of results after which a reply frame is sent and another started, so that a
    * client starts on its first replies while large values are still being packed.
@@ -60,9 +72,21 @@ export interface HostStats {
   foreignIn: number;
   /** Tagged frames that were malformed, from unknown clients, or refused. */
   malformedIn: number;
+  /**
+   * Request frames refused as a whole (more calls than `maxCallsPerFrame`); their client
+   * was dropped.
+   */
+  refusedFrames: number;
+  /**
+   * Reply frames the link could not carry (too large to serialize); their calls were
+   * answered with `TOO_LARGE` instead.
+   */
+  unsendableReplies: number;
   /** Calls answered with an error. */
   errors: number;
 }
+
+const debug = debuglog('statewire');
 
 interface Session {
   context: DispatchContext;
@@ -86,6 +110,7 @@ export class HostEngine {
   readonly #codec: ValueCodec;
   readonly #limits: DispatchLimits;
   readonly #maxCallsPerFrame: number;
+  readonly #maxReplyBytes: number;
   readonly #replyBudgetBytes: number;
   readonly #maxClientsPerLink: number;
   readonly #servedElsewhere: (codec: string) => boolean;
@@ -96,6 +121,8 @@ export class HostEngine {
     framesOut: 0,
     foreignIn: 0,
     malformedIn: 0,
+    refusedFrames: 0,
+    unsendableReplies: 0,
     errors: 0,
   };
   #closed = false;
@@ -103,10 +130,13 @@ export class HostEngine {
   constructor(options: HostEngineOptions) {
     this.#backend = options.backend;
     this.#codec = options.codec;
+    const maxValueBytes = options.maxValueBytes ?? 64 * 1024 * 1024;
+    this.#maxReplyBytes = options.maxReplyBytes ?? defaultMaxReplyBytes(maxValueBytes);
     this.#limits = {
       maxKeyBytes: options.maxKeyBytes ?? 1024,
-      maxValueBytes: options.maxValueBytes ?? 64 * 1024 * 1024,
-      maxBatchKeys: options.maxBatchKeys ?? 100_000,
+      maxValueBytes,
+      maxBatchKeys: options.maxBatchKeys ?? DEFAULT_MAX_BATCH_KEYS,
+      maxReplyBytes: this.#maxReplyBytes,
     };
     this.#maxCallsPerFrame = options.maxCallsPerFrame ?? 4096;
     this.#replyBudgetBytes = options.replyBudgetBytes ?? 1024 * 1024;
@@ -159,22 +189,28 @@ export class HostEngine {
    */
   close(): void {
     this.#closed = true;
-    for (const attachment of [...this.#attachments]) {
-      this.#detach(attachment, 'host.close() was called');
-    }
+    const attachments = [...this.#attachments];
+    // Every goodbye is handed to its carrier before any link closes: closing one link (an
+    // IPC channel) may end others (the side sockets negotiated over it), and a client must
+    // get its `gone` frame to know its pending calls were not applied.
+    for (const attachment of attachments) this.#sayGoodbye(attachment, 'host.close() was called');
+    for (const attachment of attachments) this.#detach(attachment, undefined);
   }
 
   // `goodbye` is said to every client of a link that is still open; undefined when the
-  // link itself closed.
+  // link itself closed (or the goodbye was said already).
   #detach(attachment: Attachment, goodbye: string | undefined): void {
     if (!this.#attachments.delete(attachment)) return;
-    if (goodbye !== undefined) {
-      for (const to of attachment.sessions.keys()) {
-        this.#send(attachment, { [FRAME_TAG]: PROTOCOL_VERSION, k: 'gone', to, message: goodbye });
-      }
-    }
+    if (goodbye !== undefined) this.#sayGoodbye(attachment, goodbye);
     attachment.sessions.clear();
     attachment.link.close();
+  }
+
+  #sayGoodbye(attachment: Attachment, message: string): void {
+    for (const to of attachment.sessions.keys()) {
+      this.#send(attachment, { [FRAME_TAG]: PROTOCOL_VERSION, k: 'gone', to, message });
+    }
+    attachment.sessions.clear();
   }
 
   #receive(attachment: Attachment, message: unknown): void {
@@ -205,6 +241,7 @@ export class HostEngine {
         this.#request(attachment, from, frame.c);
         return;
       case 'bye':
+        // Also from a client closed before its welcome arrived: its hello made a session.
         attachment.sessions.delete(from);
         return;
       default:
@@ -224,12 +261,14 @@ export class HostEngine {
     }
     if (
       frame.maxKeyBytes !== this.#limits.maxKeyBytes ||
-      frame.maxValueBytes !== this.#limits.maxValueBytes
+      frame.maxValueBytes !== this.#limits.maxValueBytes ||
+      frame.maxBatchKeys !== this.#limits.maxBatchKeys ||
+      frame.maxReplyBytes !== this.#maxReplyBytes
     ) {
       this.#refuse(
         attachment,
         from,
-        `limits differ: host maxKeyBytes=${this.#limits.maxKeyBytes} maxValueBytes=${this.#limits.maxValueBytes}, client ${frameText(frame.maxKeyBytes)}/${frameText(frame.maxValueBytes)}`,
+        `limits differ: host maxKeyBytes=${this.#limits.maxKeyBytes} maxValueBytes=${this.#limits.maxValueBytes} maxBatchKeys=${this.#limits.maxBatchKeys} maxReplyBytes=${this.#maxReplyBytes}, client ${frameText(frame.maxKeyBytes)}/${frameText(frame.maxValueBytes)}/${frameText(frame.maxBatchKeys)}/${frameText(frame.maxReplyBytes)}`,
       );
       return;
     }
@@ -245,7 +284,8 @@ export class HostEngine {
         this.#refuse(
           attachment,
           from,
-          `more than ${this.#maxClientsPerLink} clients on one channel`,
+          `more than ${this.#maxClientsPerLink} stores on one channel (close stores you no longer use)`,
+          ErrorCode.OVERLOADED,
         );
         return;
       }
@@ -271,8 +311,20 @@ export class HostEngine {
     // Calls from a client that never said hello here (another host's client on a shared
     // channel, or a forgery) are not answered.
     if (!session) return;
+    // The shape is checked before anything is iterated, in constant time: a list's length
+    // is whatever the sender claims (a sparse array of length 10⁹ is a few bytes through
+    // structured clone), so a frame over the limit is refused as a whole and its client
+    // dropped. A client that obeys the handshake never sends one.
     if (!Array.isArray(calls)) {
       this.#stats.malformedIn++;
+      return;
+    }
+    if (calls.length > this.#maxCallsPerFrame) {
+      this.#stats.refusedFrames++;
+      const what = `a frame of ${calls.length} calls, over the limit of ${this.#maxCallsPerFrame}`;
+      debug('host: refused %s from client %s on %s', what, from, attachment.link.label);
+      attachment.sessions.delete(from);
+      this.#refuse(attachment, from, `the client sent ${what}`);
       return;
     }
     let replies: WireReply[] = [];
@@ -283,38 +335,57 @@ export class HostEngine {
         replies = [];
         bytes = 0;
       }
+      // A hole of a sparse list reads as undefined: bounded by the length checked above.
       const call: unknown = calls[i];
       if (!Array.isArray(call) || !Number.isSafeInteger(call[0])) {
         this.#stats.malformedIn++;
         continue;
       }
       const id = call[0] as number;
-      if (i >= this.#maxCallsPerFrame) {
-        replies.push(
-          this.#error(
-            id,
-            new StateError(
-              ErrorCode.OVERLOADED,
-              `more than ${this.#maxCallsPerFrame} calls in one frame`,
-            ),
-          ),
-        );
-        continue;
-      }
+      let reply: WireReply;
       try {
+        // [id, op, ...arguments]: a list far longer than any operation takes is not a call,
+        // whatever length it claims, and is never copied.
+        if (call.length > 16) throw new StateError(ErrorCode.PROTOCOL, 'malformed call');
         const result = dispatch(session.context, call[1], call.slice(2));
-        replies.push([id, 0, result]);
-        bytes += wireBytes(result);
+        const size = wireBytes(result);
+        if (size > this.#maxReplyBytes) {
+          throw new StateError(
+            ErrorCode.TOO_LARGE,
+            `the answer would be over the ${this.#maxReplyBytes}-byte reply limit`,
+          );
+        }
+        reply = [id, 0, result];
+        bytes += size;
         this.#stats.calls++;
       } catch (error) {
-        replies.push(this.#error(id, error));
+        reply = this.#error(id, error);
+        // Error replies fill the budget too: a frame of failing calls is cut like any other.
+        bytes += wireBytes(reply);
       }
+      replies.push(reply);
     }
     if (replies.length > 0) this.#reply(attachment, from, replies);
   }
 
   #reply(attachment: Attachment, to: string, replies: WireReply[]): void {
-    this.#send(attachment, { [FRAME_TAG]: PROTOCOL_VERSION, k: 'res', to, r: replies });
+    if (this.#send(attachment, { [FRAME_TAG]: PROTOCOL_VERSION, k: 'res', to, r: replies })) return;
+    // The carrier could not take this frame (Node throws for a message it cannot
+    // serialize). The link is still open: the replies go one by one, so that every answer
+    // that can be carried still arrives (a write's answer is tiny: an applied write is
+    // never reported as failed), and only an answer too large to carry is replaced by an
+    // error instead of being left to time out.
+    this.#stats.unsendableReplies++;
+    debug('host: a reply frame to %s on %s could not be sent', to, attachment.link.label);
+    for (const reply of replies) {
+      if (this.#send(attachment, { [FRAME_TAG]: PROTOCOL_VERSION, k: 'res', to, r: [reply] }))
+        continue;
+      const error = this.#error(
+        reply[0],
+        new StateError(ErrorCode.TOO_LARGE, 'the answer could not be carried to the client'),
+      );
+      this.#send(attachment, { [FRAME_TAG]: PROTOCOL_VERSION, k: 'res', to, r: [error] });
+    }
   }
 
   #error(id: number, error: unknown): WireReply {
@@ -323,20 +394,35 @@ export class HostEngine {
     return [id, 1, ErrorCode.BACKEND, 'internal error in the host'];
   }
 
-  #refuse(attachment: Attachment, to: string, message: string): void {
+  #refuse(
+    attachment: Attachment,
+    to: string,
+    message: string,
+    code: 'PROTOCOL' | 'OVERLOADED' = ErrorCode.PROTOCOL,
+  ): void {
     this.#stats.malformedIn++;
-    this.#send(attachment, { [FRAME_TAG]: PROTOCOL_VERSION, k: 'refuse', to, message });
+    debug('host: refused client %s on %s (%s): %s', to, attachment.link.label, code, message);
+    this.#send(attachment, { [FRAME_TAG]: PROTOCOL_VERSION, k: 'refuse', to, message, code });
   }
 
   // A client that does not read its replies must not make the host buffer them without
   // bound: while the link is congested, the host stops reading it (where the link can
   // pause), so the client's own sends back up and its calls queue and then reject with
   // OVERLOADED on its side.
-  #send(attachment: Attachment, frame: HostFrame): void {
+  //
+  // Returns false when the link could not carry the frame at all (it threw).
+  #send(attachment: Attachment, frame: HostFrame): boolean {
+    let accepted: boolean;
+    try {
+      accepted = attachment.link.send(frame);
+    } catch {
+      return false;
+    }
     this.#stats.framesOut++;
-    if (!attachment.link.send(frame) && !attachment.congested) {
+    if (!accepted && !attachment.congested) {
       attachment.congested = true;
       attachment.link.pause?.();
     }
+    return true;
   }
 }

@@ -3,8 +3,10 @@ export { checkTimeout, DEFAULT_TIMEOUT_MS, readCallOptions, readTtl } from './ca
 export {
   type Capabilities,
   type CapabilityFlag,
+  DEFAULT_MAX_BATCH_KEYS,
   DEFAULT_MAX_KEY_BYTES,
   DEFAULT_MAX_VALUE_BYTES,
+  defaultMaxReplyBytes,
   defineCapabilities,
 } from './capabilities.js';
 export { ClientEngine, type ClientEngineOptions, type ClientEngineStats } from './client-engine.js';
@@ -13,10 +15,12 @@ export { type DispatchContext, type DispatchLimits, dispatch, isOpCode } from '.
 export {
   ErrorCode,
   isStateErrorCode,
+  markNotApplied,
   StateError,
   type StateErrorCode,
   type StateErrorOptions,
 } from './errors.js';
+export { type FrameLimits, maxCallBytes, maxRequestFrameBytes } from './frame-limits.js';
 export * from './frames.js';
 export { HostEngine, type HostEngineOptions, type HostStats } from './host-engine.js';
 export { jsonCodec } from './json-codec.js';
@@ -43,4 +47,15 @@ export {
   writeOps,
 } from './operations.js';
 export { PendingCalls, type PendingCallsHooks } from './pending-calls.js';
-export type { CallOptions, Entry, KeyOf, SetOptions, Store } from './store.js';
+export type {
+  CallOptions,
+  Entry,
+  IncrementOptions,
+  KeyOf,
+  NumericKeyOf,
+  ScanOptions,
+  ScanPage,
+  SetOptions,
+  Store,
+  ValuesOf,
+} from './store.js';

@@ -20,7 +20,10 @@ export interface Link {
   open(handlers: LinkHandlers): void;
   /**
    * Sends one frame. Returns `false` when the carrier is congested: the sender should wait
-   * for `drain`. Never throws: a carrier that has closed reports `close` instead.
+   * for `drain`. A carrier that has closed reports `close` instead of throwing.
+   * @throws Error only when this one frame cannot be carried (Node cannot serialize a
+   *   message that large): the link stays open, and the engine fails that frame's calls
+   *   instead of taking the link for closed
    */
   send(frame: object): boolean;
   /** Stops delivering and releases the carrier. Idempotent. */

@@ -1,8 +1,10 @@
 import { BaseStore } from './base-store.js';
 import { checkTimeout, DEFAULT_TIMEOUT_MS } from './call-options.js';
 import {
+  DEFAULT_MAX_BATCH_KEYS,
   DEFAULT_MAX_KEY_BYTES,
   DEFAULT_MAX_VALUE_BYTES,
+  defaultMaxReplyBytes,
   defineCapabilities,
 } from './capabilities.js';
 import { ClientEngine, type ClientEngineOptions } from './client-engine.js';
@@ -25,7 +27,10 @@ export interface LoopbackHostOptions extends Omit<MemoryBackendOptions, 'codec'>
   /** @default 67108864 (64 MiB) */
   maxValueBytes?: number;
   /** Passed to the host engine. */
-  host?: Pick<HostEngineOptions, 'maxCallsPerFrame' | 'maxBatchKeys' | 'maxClientsPerLink'>;
+  host?: Pick<
+    HostEngineOptions,
+    'maxCallsPerFrame' | 'maxBatchKeys' | 'maxClientsPerLink' | 'maxReplyBytes'
+  >;
   /** Passed to each client engine. */
   client?: Pick<ClientEngineOptions, 'maxPending' | 'handshakeTimeout' | 'frameBudgetBytes'>;
 }
@@ -55,7 +60,17 @@ export function serveLoopback(options: LoopbackHostOptions = {}): LoopbackHost {
   const maxValueBytes = options.maxValueBytes ?? DEFAULT_MAX_VALUE_BYTES;
   const timeout = checkTimeout(options.timeout ?? DEFAULT_TIMEOUT_MS);
   const backend = new MemoryBackend({ ...options, codec });
-  const engine = new HostEngine({ backend, codec, maxKeyBytes, maxValueBytes, ...options.host });
+  const maxBatchKeys = options.host?.maxBatchKeys ?? DEFAULT_MAX_BATCH_KEYS;
+  const maxReplyBytes = options.host?.maxReplyBytes ?? defaultMaxReplyBytes(maxValueBytes);
+  const engine = new HostEngine({
+    backend,
+    codec,
+    maxKeyBytes,
+    maxValueBytes,
+    ...options.host,
+    maxBatchKeys,
+    maxReplyBytes,
+  });
   const capabilities = defineCapabilities({
     ...codec.keeps,
     ttl: true,
@@ -63,6 +78,8 @@ export function serveLoopback(options: LoopbackHostOptions = {}): LoopbackHost {
     shared: true,
     maxKeyBytes,
     maxValueBytes,
+    maxBatchKeys,
+    maxReplyBytes,
   });
   return {
     engine,
@@ -79,6 +96,8 @@ export function serveLoopback(options: LoopbackHostOptions = {}): LoopbackHost {
         namespace,
         maxKeyBytes,
         maxValueBytes,
+        maxBatchKeys,
+        maxReplyBytes,
         label: 'loopback',
       });
       const store: Store<S> = new BaseStore<S>({

@@ -1,13 +1,15 @@
 import { BaseStore } from './base-store.js';
 import { checkTimeout, DEFAULT_TIMEOUT_MS } from './call-options.js';
 import {
+  DEFAULT_MAX_BATCH_KEYS,
   DEFAULT_MAX_KEY_BYTES,
   DEFAULT_MAX_VALUE_BYTES,
+  defaultMaxReplyBytes,
   defineCapabilities,
 } from './capabilities.js';
 import type { ValueCodec } from './codec.js';
 import { type DispatchContext, dispatch } from './dispatch.js';
-import { ErrorCode, StateError } from './errors.js';
+import { ErrorCode, markNotApplied, StateError } from './errors.js';
 import { jsonCodec } from './json-codec.js';
 import { assertNamespace } from './keys.js';
 import { MemoryBackend, type MemoryBackendOptions } from './memory-backend.js';
@@ -51,6 +53,13 @@ export interface MemoryStoreOptions extends Omit<MemoryBackendOptions, 'codec'> 
   maxKeyBytes?: number;
   /** @default 67108864 (64 MiB) */
   maxValueBytes?: number;
+  /** Most keys or entries in one `getMany` / `setMany` / `deleteMany`. @default 100000 */
+  maxBatchKeys?: number;
+  /**
+   * The largest answer to one call: `getMany` and `keys()` over it reject `TOO_LARGE`, as
+   * on every transport. @default twice `maxValueBytes`, at least 16 MiB (128 MiB)
+   */
+  maxReplyBytes?: number;
 }
 
 /** Runs calls on a backend in this process. */
@@ -69,17 +78,27 @@ class LocalExecutor implements Executor {
     args: OpArgs[O],
     options: ExecuteOptions,
   ): Promise<OpResult[O]> {
+    // Like every executor: `maybeApplied` on writes only, and `false` here, since a call
+    // runs whole or not at all in this process: a write that rejects applied nothing.
+    const write = writeOps.has(op);
+    const unapplied = write ? { maybeApplied: false } : {};
     if (this.#closed)
-      throw new StateError(ErrorCode.CLOSED, `memory: ${opNames[op]}() on a closed store`);
+      throw new StateError(
+        ErrorCode.CLOSED,
+        `memory: ${opNames[op]}() on a closed store`,
+        unapplied,
+      );
     if (options.signal?.aborted) {
-      // Like every executor: `maybeApplied` on writes only (this one was never applied).
-      const maybeApplied = writeOps.has(op) ? { maybeApplied: false } : {};
       throw new StateError(ErrorCode.ABORTED, `memory: ${opNames[op]}() was aborted`, {
         cause: options.signal.reason,
-        ...maybeApplied,
+        ...unapplied,
       });
     }
-    return dispatch(this.#context, op, args) as OpResult[O];
+    try {
+      return dispatch(this.#context, op, args) as OpResult[O];
+    } catch (error) {
+      throw write ? markNotApplied(error) : error;
+    }
   }
 
   async close(): Promise<void> {
@@ -104,6 +123,8 @@ export function createMemoryStore<S extends object = Record<string, unknown>>(
   const codec = options.codec ?? jsonCodec;
   const maxKeyBytes = options.maxKeyBytes ?? DEFAULT_MAX_KEY_BYTES;
   const maxValueBytes = options.maxValueBytes ?? DEFAULT_MAX_VALUE_BYTES;
+  const maxBatchKeys = options.maxBatchKeys ?? DEFAULT_MAX_BATCH_KEYS;
+  const maxReplyBytes = options.maxReplyBytes ?? defaultMaxReplyBytes(maxValueBytes);
   const namespace = options.namespace ?? '';
   assertNamespace(namespace, maxKeyBytes);
   const timeout = checkTimeout(options.timeout ?? DEFAULT_TIMEOUT_MS);
@@ -113,7 +134,7 @@ export function createMemoryStore<S extends object = Record<string, unknown>>(
       backend,
       codec,
       namespace,
-      limits: { maxKeyBytes, maxValueBytes, maxBatchKeys: Number.POSITIVE_INFINITY },
+      limits: { maxKeyBytes, maxValueBytes, maxBatchKeys, maxReplyBytes },
     },
     options.backend === undefined,
   );
@@ -123,6 +144,8 @@ export function createMemoryStore<S extends object = Record<string, unknown>>(
     atomic: true,
     maxKeyBytes,
     maxValueBytes,
+    maxBatchKeys,
+    maxReplyBytes,
   });
   return new BaseStore<S>({ executor, codec, capabilities, timeout, label: 'memory' });
 }

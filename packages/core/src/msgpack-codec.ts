@@ -22,6 +22,15 @@ export const msgpackOptions = Object.freeze({
 
 const packr = new Packr({ ...msgpackOptions });
 
+// Decodes user values. msgpackr hands `bin` back as a view of its input by default: a Buffer
+// read from the memory store would then alias the stored bytes (mutating it would change
+// what is stored and what every reader sees), and one read from a frame would keep the
+// whole frame alive. `copyBuffers` copies each binary value, and only binary values (typed
+// arrays, ArrayBuffer and DataView are copied by msgpackr in any case); it changes no value,
+// so this decoder still matches the encoder. Frames themselves are unpacked without copies:
+// the Encoded values inside them are decoded (or copied by the holder) right away.
+const valueUnpackr = new Packr({ ...msgpackOptions, copyBuffers: true });
+
 const typedArrays: ReadonlySet<unknown> = new Set([
   Buffer.prototype,
   Uint8Array.prototype,
@@ -75,8 +84,10 @@ function check(value: unknown, ancestors: Set<object>): void {
   }
   if (value === null) return;
   const proto: unknown = Object.getPrototypeOf(value);
-  // A binary value is its type and its bytes. Own properties added to it are not checked:
-  // listing them costs one string per byte.
+  // A binary value is its type and its bytes. Own properties added to it are dropped, not
+  // rejected (a documented limit): every way JavaScript offers to list a typed array's own
+  // string keys (Object.keys, for-in, Reflect.ownKeys) lists each index first, one string per
+  // byte, which would make every binary value cost time in its size.
   if (typedArrays.has(proto)) return;
   if (proto === Date.prototype || proto === Map.prototype || proto === Set.prototype) {
     if (Object.keys(value).length > 0 || Object.getOwnPropertySymbols(value).length > 0) {
@@ -119,7 +130,9 @@ function check(value: unknown, ancestors: Set<object>): void {
  * DataView, Date, Map, Set, BigInt, NaN, ±Infinity and `undefined` inside containers with
  * their exact types, besides everything JSON keeps. It rejects with `INVALID_VALUE` what
  * msgpack would change: -0, lone surrogates, sparse arrays, `__proto__` own keys, symbol
- * keys, class instances, null-prototype objects, cycles, functions, symbols.
+ * keys, class instances, null-prototype objects, cycles, functions, symbols. Own properties
+ * added to a Buffer or typed array are dropped, not rejected (checking costs time per byte).
+ * Binary values it decodes are copies, never views of the encoded bytes.
  */
 export const msgpackCodec: ValueCodec = Object.freeze({
   name: 'msgpack',
@@ -135,12 +148,23 @@ export const msgpackCodec: ValueCodec = Object.freeze({
     }
   },
   decode(encoded: Encoded): unknown {
-    return packr.unpack(typeof encoded === 'string' ? Buffer.from(encoded, 'latin1') : encoded);
+    return valueUnpackr.unpack(asBuffer(encoded));
   },
   isEncoded(data: unknown): data is Encoded {
     return data instanceof Uint8Array;
   },
 });
+
+/**
+ * `encoded` as a Buffer, without copying bytes: msgpackr decodes `bin` to the class of its
+ * input, so bytes that arrive as a plain Uint8Array (a worker thread's structured clone of
+ * a Buffer) would otherwise read back a Buffer as a Uint8Array.
+ */
+function asBuffer(encoded: Encoded): Buffer {
+  if (typeof encoded === 'string') return Buffer.from(encoded, 'latin1');
+  if (Buffer.isBuffer(encoded)) return encoded;
+  return Buffer.from(encoded.buffer, encoded.byteOffset, encoded.byteLength);
+}
 
 /**
  * Packs a whole protocol frame (not a user value) into msgpack bytes, for carriers that

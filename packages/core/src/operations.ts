@@ -17,6 +17,7 @@ export const Op = {
   deleteMany: 8,
   increment: 9,
   setIfAbsent: 10,
+  scan: 11,
 } as const;
 
 /** The wire number of an operation. */
@@ -56,8 +57,11 @@ export interface OpArgs {
   [Op.getMany]: [keys: string[]];
   [Op.setMany]: [entries: WireEntry[]];
   [Op.deleteMany]: [keys: string[]];
-  [Op.increment]: [key: string, by: number];
+  /** `ttl` applies only when the increment creates the key. */
+  [Op.increment]: [key: string, by: number, ttl: WireTtl];
   [Op.setIfAbsent]: [key: string, value: Encoded, ttl: WireTtl];
+  /** `cursor` is `''` for the first page; `count` is a hint the holder never exceeds. */
+  [Op.scan]: [prefix: string, cursor: string, count: number];
 }
 
 /** What each operation resolves on the wire (`null` stands for a missing value). */
@@ -73,6 +77,8 @@ export interface OpResult {
   [Op.deleteMany]: number;
   [Op.increment]: number;
   [Op.setIfAbsent]: boolean;
+  /** The page's keys and the cursor of the next page (`null` when the scan is complete). */
+  [Op.scan]: [keys: string[], cursor: string | null];
 }
 
 /** Per-call settings an executor honours. */

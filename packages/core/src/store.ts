@@ -7,6 +7,24 @@ import type { Capabilities } from './capabilities.js';
  */
 export type KeyOf<S> = Extract<keyof S, string>;
 
+/**
+ * The keys of a store schema `S` whose value is a number: the keys `increment` takes.
+ * `{ hits: number; name: string }` gives `'hits'`. A key whose value type is `unknown` or
+ * `any` counts too, so the default schema `Record<string, unknown>` takes any key; a
+ * value type that only may be a number (`number | string`) does not, since `increment`
+ * of the other kind rejects with `WRONG_TYPE`.
+ */
+export type NumericKeyOf<S> = {
+  [K in keyof S]-?: K extends string
+    ? unknown extends S[K]
+      ? K
+      : // An optional key reads `number | undefined`; `undefined` is never stored.
+        [Exclude<S[K], undefined>] extends [number]
+        ? K
+        : never
+    : never;
+}[keyof S];
+
 /** Options every call accepts. */
 export interface CallOptions {
   /**
@@ -28,13 +46,66 @@ export interface SetOptions extends CallOptions {
   ttl?: number;
 }
 
-/** One entry of {@link Store.setMany}. */
-export interface Entry<S, K extends KeyOf<S> = KeyOf<S>> {
-  key: K;
-  value: S[K];
-  /** Time to live in milliseconds. */
+/** Options of `increment`. */
+export interface IncrementOptions extends CallOptions {
+  /**
+   * Time to live in milliseconds, applied only when this increment creates the key (a
+   * missing or expired key): later increments never set, extend or drop the expiry, so a
+   * fixed window (a rate limit, say) starts with its first hit. Needs `capabilities.ttl`.
+   * @default no expiry
+   */
   ttl?: number;
 }
+
+/** Options of {@link Store.scan}. */
+export interface ScanOptions extends CallOptions {
+  /**
+   * Where to continue: the `cursor` of the previous page. Omit it for the first page.
+   * @default the start of the namespace
+   */
+  cursor?: string | undefined;
+  /**
+   * About how many keys one page holds: a hint (a page may hold fewer, even none, and
+   * still have a cursor; Redis may return a few more). A whole number up to 10,000.
+   * @default 256
+   */
+  count?: number;
+}
+
+/** One page of {@link Store.scan}. */
+export interface ScanPage {
+  /** Keys of this page (a key may appear on more than one page; never outside the prefix). */
+  keys: string[];
+  /** Pass it to the next `scan()` call; `undefined` once the scan is complete. */
+  cursor: string | undefined;
+}
+
+/**
+ * One entry of {@link Store.setMany}: a union with one member per key of `K`, so that each
+ * entry's `value` has the type of its own `key` (`{ key: 'hits', value: 'x' }` does not
+ * compile when `hits` holds a number), template-literal keys included.
+ */
+export type Entry<S, K extends KeyOf<S> = KeyOf<S>> =
+  K extends KeyOf<S>
+    ? {
+        key: K;
+        value: S[K];
+        /**
+         * Time to live in milliseconds. Needs `capabilities.ttl`.
+         * @default no expiry
+         */
+        ttl?: number;
+      }
+    : never;
+
+/**
+ * What {@link Store.getMany} resolves for the keys `K`: the value type of each key, or
+ * `undefined` where missing, aligned with the keys. A tuple of keys gives a tuple
+ * (`['hits', 'name']` → `[number | undefined, string | undefined]`); an array gives an array.
+ */
+export type ValuesOf<S, K extends readonly KeyOf<S>[]> = {
+  -readonly [I in keyof K]: (K[I] extends KeyOf<S> ? S[K[I]] : never) | undefined;
+};
 
 /**
  * A typed key-value store shared by the processes of one application.
@@ -59,25 +130,50 @@ export interface Store<S extends object = Record<string, unknown>> {
   delete(key: KeyOf<S>, opts?: CallOptions): Promise<boolean>;
   /** Whether `key` exists (and has not expired). */
   has(key: KeyOf<S>, opts?: CallOptions): Promise<boolean>;
-  /** The keys of this store's namespace that start with `prefix`, in no set order. */
+  /**
+   * The keys of this store's namespace that start with `prefix`, in no set order.
+   * @throws `TOO_LARGE` when the list would be over the holder's reply limit: use
+   *   {@link Store.scan} or {@link Store.scanIterator} for a namespace of any size
+   */
   keys(prefix?: string, opts?: CallOptions): Promise<string[]>;
+  /**
+   * One page of the keys of this store's namespace that start with `prefix`. Start with no
+   * cursor, then pass each page's `cursor` until it is `undefined`. A key present for the
+   * whole scan is returned at least once; keys written or deleted during the scan may or
+   * may not be. No page is over the holder's reply limit, and the holder does bounded work
+   * per page.
+   * @throws `INVALID_VALUE` when the cursor is not one this store handed out (or the holder
+   *   forgot it: restarted, or the scan sat idle too long); start the scan again
+   */
+  scan(prefix?: string, opts?: ScanOptions): Promise<ScanPage>;
+  /**
+   * Walks every key of this store's namespace that starts with `prefix`, page by page
+   * (`for await (const key of store.scanIterator('user:'))`). Each page is one `scan()`
+   * call with `opts`; a key may be yielded more than once if it moves during the walk.
+   */
+  scanIterator(prefix?: string, opts?: Omit<ScanOptions, 'cursor'>): AsyncIterableIterator<string>;
   /** Deletes every key of this store's namespace, and only those. */
   clear(opts?: CallOptions): Promise<void>;
   /** The values under `keys`, aligned with them; `undefined` where missing. */
-  getMany<K extends KeyOf<S>>(keys: K[], opts?: CallOptions): Promise<(S[K] | undefined)[]>;
+  getMany<const K extends readonly KeyOf<S>[]>(
+    keys: K,
+    opts?: CallOptions,
+  ): Promise<ValuesOf<S, K>>;
   /**
    * Stores every entry; all entries are validated before any is sent, and their encoded
    * values together must fit `capabilities.maxValueBytes` (else `TOO_LARGE`: split the call).
    */
-  setMany(entries: Entry<S>[], opts?: CallOptions): Promise<void>;
+  setMany(entries: readonly Entry<S>[], opts?: CallOptions): Promise<void>;
   /** Deletes `keys`; resolves how many existed. */
-  deleteMany(keys: KeyOf<S>[], opts?: CallOptions): Promise<number>;
+  deleteMany(keys: readonly KeyOf<S>[], opts?: CallOptions): Promise<number>;
   /**
    * Atomically adds `by` (default 1) to the number under `key` (missing counts as 0) and
-   * resolves the new value. The stored value keeps its expiry.
+   * resolves the new value. The stored value keeps its expiry; `opts.ttl` sets one only
+   * when this increment creates the key. Only keys whose value type is a number compile
+   * ({@link NumericKeyOf}).
    * @throws `WRONG_TYPE` when the stored value is not a number
    */
-  increment(key: KeyOf<S>, by?: number, opts?: CallOptions): Promise<number>;
+  increment(key: NumericKeyOf<S>, by?: number, opts?: IncrementOptions): Promise<number>;
   /** Atomically stores `value` only if `key` is missing; resolves whether it did. */
   setIfAbsent<K extends KeyOf<S>>(key: K, value: S[K], opts?: SetOptions): Promise<boolean>;
   /**

@@ -62,7 +62,7 @@ describe('BaseStore', () => {
       [Op.set, ['k', '{"a":1}', 11]],
       [Op.setIfAbsent, ['k', '"v"', 0]],
       [Op.setMany, [[['a', '[1]', 5]]]],
-      [Op.increment, ['n', 1]],
+      [Op.increment, ['n', 1, 0]],
       [Op.keys, ['']],
     ]);
     expect(calls[0]?.options).toEqual({ timeout: 1234, signal: undefined });
@@ -201,6 +201,8 @@ describe('defineCapabilities()', () => {
       atomic: false,
       maxKeyBytes: DEFAULT_MAX_KEY_BYTES,
       maxValueBytes: DEFAULT_MAX_VALUE_BYTES,
+      maxBatchKeys: 100_000,
+      maxReplyBytes: 2 * DEFAULT_MAX_VALUE_BYTES,
     });
     expect(Object.isFrozen(capabilities)).toBe(true);
     expect(DEFAULT_MAX_KEY_BYTES).toBe(1024);

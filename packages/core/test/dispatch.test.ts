@@ -29,7 +29,7 @@ afterEach(() => {
 });
 
 describe('dispatch() operations', () => {
-  it('Op numbers 0..10 are the wire numbers of protocol v1', () => {
+  it('Op numbers 0..11 are the wire numbers of protocol v1', () => {
     expect(Op).toEqual({
       get: 0,
       set: 1,
@@ -42,6 +42,7 @@ describe('dispatch() operations', () => {
       deleteMany: 8,
       increment: 9,
       setIfAbsent: 10,
+      scan: 11,
     });
     expect(opNames).toEqual(Object.keys(Op));
   });
@@ -90,8 +91,8 @@ describe('dispatch() operations', () => {
 
 describe('dispatch() of unknown or malformed ops', () => {
   const badOps: unknown[] = [
-    11,
     12,
+    13,
     255,
     -1,
     0.5,
@@ -129,8 +130,8 @@ describe('dispatch() of unknown or malformed ops', () => {
     expect(c.backend.stats().entries).toBe(0);
   });
 
-  it('isOpCode() accepts exactly 0..10', () => {
-    for (let op = 0; op <= 10; op++) expect(isOpCode(op)).toBe(true);
+  it('isOpCode() accepts exactly 0..11', () => {
+    for (let op = 0; op <= 11; op++) expect(isOpCode(op)).toBe(true);
   });
 
   it.each([
@@ -141,7 +142,7 @@ describe('dispatch() of unknown or malformed ops', () => {
     ['an object', { 0: 'k', length: 1 }],
   ])('dispatch() with %s instead of an argument list is PROTOCOL', (_name, args) => {
     const c = context();
-    for (let op = 0; op <= 10; op++) {
+    for (let op = 0; op <= 11; op++) {
       throwsWith(() => dispatch(c, op, args as never), 'PROTOCOL');
     }
     expect(c.backend.stats().entries).toBe(0);

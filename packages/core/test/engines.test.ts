@@ -2,8 +2,10 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   type ClientEngine,
   createLoopbackPair,
+  DEFAULT_MAX_BATCH_KEYS,
   DEFAULT_MAX_KEY_BYTES,
   DEFAULT_MAX_VALUE_BYTES,
+  defaultMaxReplyBytes,
   FRAME_TAG,
   HostEngine,
   type HostEngineOptions,
@@ -97,6 +99,8 @@ function hello(from: string, extra: Frame = {}): Frame {
     namespace: '',
     maxKeyBytes: DEFAULT_MAX_KEY_BYTES,
     maxValueBytes: DEFAULT_MAX_VALUE_BYTES,
+    maxBatchKeys: DEFAULT_MAX_BATCH_KEYS,
+    maxReplyBytes: defaultMaxReplyBytes(DEFAULT_MAX_VALUE_BYTES),
     ...extra,
   };
 }
@@ -289,8 +293,11 @@ describe('ClientEngine and HostEngine: calls', () => {
       'namespace',
       'maxKeyBytes',
       'maxValueBytes',
+      'maxBatchKeys',
+      'maxReplyBytes',
       'maxCallsPerFrame',
       'message',
+      'code',
     ]);
     for (const frame of frames) {
       expect(frame[FRAME_TAG]).toBe(PROTOCOL_VERSION);
@@ -689,7 +696,7 @@ describe('HostEngine: malformed requests', () => {
     ]);
   });
 
-  it('calls past maxCallsPerFrame in one frame are answered OVERLOADED, the rest applied', async () => {
+  it('issue 12 item 8: a frame over maxCallsPerFrame is refused as a whole and its client dropped; nothing is applied', async () => {
     const host = hostEngine({ maxCallsPerFrame: 4 });
     const raw = rawClient(host);
     raw.send(hello('raw'));
@@ -700,15 +707,60 @@ describe('HostEngine: malformed requests', () => {
         Array.from({ length: 10 }, (_, i) => [i + 1, 9, 'n', 1]),
       ),
     );
-    const [response] = await raw.take();
-    const replies = response?.r as unknown[][];
-    expect(replies.slice(0, 4)).toEqual([
-      [1, 0, 1],
-      [2, 0, 2],
-      [3, 0, 3],
-      [4, 0, 4],
+    const frames = await raw.take();
+    // One refusal, no reply per call.
+    expect(frames).toEqual([expect.objectContaining({ k: 'refuse', to: 'raw', code: 'PROTOCOL' })]);
+    expect(host.stats()).toMatchObject({ calls: 0, errors: 0, refusedFrames: 1, clients: 0 });
+    // The client is forgotten: its later requests are not answered.
+    raw.send(req('raw', [[11, 0, 'n']]));
+    expect(await raw.take()).toEqual([]);
+    // A frame at the limit is served.
+    raw.send(hello('raw'));
+    await raw.take();
+    raw.send(
+      req(
+        'raw',
+        Array.from({ length: 4 }, (_, i) => [i + 1, 9, 'n', 1]),
+      ),
+    );
+    const [served] = await raw.take();
+    expect((served?.r as unknown[][] | undefined)?.map((reply) => reply[2])).toEqual([1, 2, 3, 4]);
+  });
+
+  it('issue 12 item 9: a sparse list of calls claiming 10⁹ entries is refused without walking it', async () => {
+    const host = hostEngine();
+    const raw = rawClient(host);
+    raw.send(hello('raw'));
+    await raw.take();
+    const sparse: unknown[] = [];
+    sparse.length = 1_000_000_000;
+    sparse[0] = [1, 9, 'n', 1];
+    // The loopback copies with structuredClone, as postMessage does: the hole survives.
+    raw.send(req('raw', sparse));
+    expect((await raw.take()).map((frame) => [frame.k, frame.code])).toEqual([
+      ['refuse', 'PROTOCOL'],
     ]);
-    for (const reply of replies.slice(4)) expect(reply.slice(1, 3)).toEqual([1, 'OVERLOADED']);
+    expect(host.stats()).toMatchObject({ refusedFrames: 1, calls: 0, errors: 0 });
+  });
+
+  it('issue 12 item 8: error replies fill the reply budget like results', async () => {
+    const raw = rawClient(hostEngine({ replyBudgetBytes: 1000 }));
+    raw.send(hello('raw'));
+    await raw.take();
+    // Every call fails (WRONG_TYPE is answered with a message of some 50 characters).
+    raw.send(req('raw', [[1, 1, 's', '"text"', 0]]));
+    await raw.take();
+    raw.send(
+      req(
+        'raw',
+        Array.from({ length: 400 }, (_, i) => [i + 2, 9, 's', 1]),
+      ),
+    );
+    const frames = await raw.take();
+    expect(frames.length).toBeGreaterThan(1);
+    const replies = frames.flatMap((frame) => frame.r as unknown[][]);
+    expect(replies).toHaveLength(400);
+    for (const reply of replies) expect(reply.slice(1, 3)).toEqual([1, 'WRONG_TYPE']);
   });
 
   it('bye makes the host forget the client: its later requests are dropped', async () => {
@@ -1028,6 +1080,8 @@ describe('serveLoopback()', () => {
       atomic: true,
       maxKeyBytes: DEFAULT_MAX_KEY_BYTES,
       maxValueBytes: DEFAULT_MAX_VALUE_BYTES,
+      maxBatchKeys: DEFAULT_MAX_BATCH_KEYS,
+      maxReplyBytes: defaultMaxReplyBytes(DEFAULT_MAX_VALUE_BYTES),
     });
     expect(Object.isFrozen(store.capabilities)).toBe(true);
   });

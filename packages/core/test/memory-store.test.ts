@@ -58,6 +58,8 @@ describe('createMemoryStore()', () => {
       atomic: true,
       maxKeyBytes: DEFAULT_MAX_KEY_BYTES,
       maxValueBytes: DEFAULT_MAX_VALUE_BYTES,
+      maxBatchKeys: 100_000,
+      maxReplyBytes: 2 * DEFAULT_MAX_VALUE_BYTES,
     });
     expect(Object.isFrozen(store.capabilities)).toBe(true);
     const small = createMemoryStore({ maxKeyBytes: 8, maxValueBytes: 16 });

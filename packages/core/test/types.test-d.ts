@@ -2,9 +2,11 @@ import { describe, expectTypeOf, it } from 'vitest';
 import {
   type Entry,
   type KeyOf,
+  type NumericKeyOf,
   StateError,
   type StateErrorCode,
   type Store,
+  type ValuesOf,
 } from '../src/index.js';
 
 interface Session {
@@ -14,8 +16,12 @@ interface Session {
 
 type Schema = {
   [k: `session:${string}`]: Session;
+  [k: `count:${string}`]: number;
   hits: number;
   flags: string[];
+  name: string;
+  maybe: number | string;
+  nullable: number | null;
 };
 
 declare const store: Store<Schema>;
@@ -64,16 +70,33 @@ describe('Store<S> types', () => {
     void store.set('hits', 1, { ttl: '1s' });
   });
 
-  it("getMany() resolves the keys' types | undefined, aligned", () => {
-    expectTypeOf(store.getMany(['hits'])).resolves.toEqualTypeOf<(number | undefined)[]>();
+  it("getMany() of a key list resolves each key's type | undefined, position by position", () => {
+    expectTypeOf(store.getMany(['hits'])).resolves.toEqualTypeOf<[number | undefined]>();
     expectTypeOf(store.getMany(['session:1', 'session:2'])).resolves.toEqualTypeOf<
-      (Session | undefined)[]
+      [Session | undefined, Session | undefined]
     >();
-    expectTypeOf(store.getMany(['hits', 'flags'])).resolves.toEqualTypeOf<
-      (number | string[] | undefined)[]
+    expectTypeOf(store.getMany(['hits', 'flags', 'session:1'])).resolves.toEqualTypeOf<
+      [number | undefined, string[] | undefined, Session | undefined]
     >();
+    const tuple = ['name', 'hits'] as const;
+    expectTypeOf(store.getMany(tuple)).resolves.toEqualTypeOf<
+      [string | undefined, number | undefined]
+    >();
+    expectTypeOf(store.getMany([])).resolves.toEqualTypeOf<[]>();
     // @ts-expect-error: not a key of the schema
     void store.getMany(['hits', 'nope']);
+  });
+
+  it('getMany() of a key array resolves an array of the union', () => {
+    const keys: ('hits' | 'flags')[] = ['hits', 'flags'];
+    expectTypeOf(store.getMany(keys)).resolves.toEqualTypeOf<(number | string[] | undefined)[]>();
+    const sessions: `session:${string}`[] = [];
+    expectTypeOf(store.getMany(sessions)).resolves.toEqualTypeOf<(Session | undefined)[]>();
+    const readonlyKeys: readonly 'hits'[] = ['hits'];
+    expectTypeOf(store.getMany(readonlyKeys)).resolves.toEqualTypeOf<(number | undefined)[]>();
+    expectTypeOf<ValuesOf<Schema, ['hits', 'name']>>().toEqualTypeOf<
+      [number | undefined, string | undefined]
+    >();
   });
 
   it("setIfAbsent() takes the key's value type and resolves a boolean", () => {
@@ -92,34 +115,111 @@ describe('Store<S> types', () => {
     expectTypeOf(store.keys('session:')).resolves.toEqualTypeOf<string[]>();
     expectTypeOf(store.clear()).resolves.toEqualTypeOf<void>();
     expectTypeOf(store.deleteMany(['hits', 'session:1'])).resolves.toEqualTypeOf<number>();
-    expectTypeOf(store.increment('hits', 2)).resolves.toEqualTypeOf<number>();
     expectTypeOf(store.close()).resolves.toEqualTypeOf<void>();
-    // @ts-expect-error: increment takes a number
-    void store.increment('hits', '2');
   });
 
-  it('setMany() entries take schema keys and schema values', () => {
+  it('deleteMany() takes schema keys only, in a mutable or readonly array', () => {
+    const keys = ['hits', 'session:1'] as const;
+    expectTypeOf(store.deleteMany(keys)).resolves.toEqualTypeOf<number>();
+    // @ts-expect-error: not a key of the schema
+    void store.deleteMany(['hits', 'nope']);
+    // @ts-expect-error: keys are strings
+    void store.deleteMany([1]);
+  });
+
+  it('increment() takes keys whose value is a number, and only those', () => {
+    expectTypeOf(store.increment('hits', 2)).resolves.toEqualTypeOf<number>();
+    expectTypeOf(store.increment('count:home')).resolves.toEqualTypeOf<number>();
+    void store.increment('hits', 1, { ttl: 60_000, timeout: 50 });
+    // @ts-expect-error: name holds a string
+    void store.increment('name');
+    // @ts-expect-error: a Session is not a number
+    void store.increment('session:1');
+    // @ts-expect-error: flags holds an array
+    void store.increment('flags', 1, { ttl: 10 });
+    // @ts-expect-error: maybe may hold a string, which increment rejects
+    void store.increment('maybe');
+    // @ts-expect-error: nullable may hold null, which increment rejects
+    void store.increment('nullable');
+    // @ts-expect-error: not a key of the schema
+    void store.increment('nope');
+    // @ts-expect-error: increment takes a number
+    void store.increment('hits', '2');
+    // @ts-expect-error: ttl is a number of ms
+    void store.increment('hits', 1, { ttl: '1m' });
+  });
+
+  it('NumericKeyOf<S> is the keys whose value type is a number', () => {
+    expectTypeOf<NumericKeyOf<Schema>>().toEqualTypeOf<'hits' | `count:${string}`>();
+    expectTypeOf<NumericKeyOf<{ a?: number; b: string; c: unknown }>>().toEqualTypeOf<'a' | 'c'>();
+    expectTypeOf<NumericKeyOf<Record<string, unknown>>>().toEqualTypeOf<string>();
+    expectTypeOf<NumericKeyOf<{ [k: string]: number }>>().toEqualTypeOf<string>();
+  });
+
+  it('setMany() entries take each key with its own value type', () => {
     void store.setMany([
       { key: 'hits', value: 1 },
+      { key: 'name', value: 'ada' },
+      { key: 'flags', value: ['a'] },
       { key: 'session:1', value: { user: 'a', expires: 1 }, ttl: 10 },
+      { key: 'count:x', value: 3 },
     ]);
+    const entries: readonly Entry<Schema>[] = [{ key: 'hits', value: 2 }];
+    void store.setMany(entries);
     // @ts-expect-error: not a key of the schema
     void store.setMany([{ key: 'nope', value: 1 }]);
     // @ts-expect-error: no key of the schema holds a boolean
     void store.setMany([{ key: 'hits', value: true }]);
+    // @ts-expect-error: hits holds a number, though name holds a string
+    void store.setMany([{ key: 'hits', value: 'x' }]);
+    void store.setMany([
+      { key: 'name', value: 'ada' },
+      // @ts-expect-error: a right entry does not excuse a wrong one
+      { key: 'name', value: 1 },
+    ]);
+    // @ts-expect-error: a pattern key holds its pattern's type
+    void store.setMany([{ key: 'session:1', value: 1 }]);
+    // @ts-expect-error: a Session needs both fields
+    void store.setMany([{ key: 'session:1', value: { user: 'a' } }]);
+    // @ts-expect-error: ttl is a number of ms
+    void store.setMany([{ key: 'hits', value: 1, ttl: '1s' }]);
     expectTypeOf<Entry<Schema, 'hits'>['value']>().toEqualTypeOf<number>();
+    expectTypeOf<Entry<Schema, 'hits' | 'name'>>().toEqualTypeOf<
+      { key: 'hits'; value: number; ttl?: number } | { key: 'name'; value: string; ttl?: number }
+    >();
   });
 
   it('KeyOf<S> is the string keys of the schema, patterns included', () => {
-    expectTypeOf<KeyOf<Schema>>().toEqualTypeOf<`session:${string}` | 'hits' | 'flags'>();
+    expectTypeOf<KeyOf<Schema>>().toEqualTypeOf<
+      `session:${string}` | `count:${string}` | 'hits' | 'flags' | 'name' | 'maybe' | 'nullable'
+    >();
     expectTypeOf<KeyOf<{ 1: number; a: string }>>().toEqualTypeOf<'a'>();
   });
 
   it('an untyped Store takes any string key and resolves unknown', () => {
     expectTypeOf(untyped.get('anything')).resolves.toEqualTypeOf<unknown>();
     void untyped.set('anything', { any: 'value' });
+    expectTypeOf(untyped.increment('anything', 1, { ttl: 10 })).resolves.toEqualTypeOf<number>();
+    void untyped.setMany([
+      { key: 'a', value: 1 },
+      { key: 'b', value: 'x', ttl: 10 },
+    ]);
+    expectTypeOf(untyped.getMany(['a', 'b'])).resolves.toEqualTypeOf<[unknown, unknown]>();
+    const keys: string[] = ['a'];
+    expectTypeOf(untyped.getMany(keys)).resolves.toEqualTypeOf<unknown[]>();
+    void untyped.deleteMany(keys);
     // @ts-expect-error: keys are strings
     void untyped.get(1);
+    // @ts-expect-error: keys are strings
+    void untyped.increment(1);
+  });
+
+  it('a typed Store is usable where code takes a Store of its keys', () => {
+    const counters: Store<{ [k: string]: number }> = undefined as unknown as Store<{
+      [k: string]: number;
+    }>;
+    void counters.increment('any');
+    expectTypeOf(counters.getMany(['a'])).resolves.toEqualTypeOf<[number | undefined]>();
   });
 });
 

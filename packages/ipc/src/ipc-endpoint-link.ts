@@ -1,6 +1,10 @@
 import type { Serializable } from 'node:child_process';
+import { debuglog } from 'node:util';
 import type { Link, LinkHandlers } from '@statewire/core';
+import { listen } from './channel-listeners.js';
 import { type FrameFormat, fromMessage, toMessage } from './frame-format.js';
+
+const debug = debuglog('statewire');
 
 /**
  * A Node IPC endpoint: `process` in a forked child or cluster worker, or the parent's
@@ -31,6 +35,7 @@ export function createIpcEndpointLink(
   let finished = false;
   let unwritten = 0;
   let congested = false;
+  let unsubscribe: (() => void)[] = [];
 
   const onMessage = (message: unknown) => {
     if (open) handlers?.message(fromMessage(message));
@@ -44,9 +49,8 @@ export function createIpcEndpointLink(
   const stop = () => {
     if (!open) return;
     open = false;
-    endpoint.off('message', onMessage);
-    endpoint.off('disconnect', finish);
-    endpoint.off('exit', finish);
+    for (const off of unsubscribe) off();
+    unsubscribe = [];
   };
   const written = (error: Error | null) => {
     unwritten--;
@@ -65,25 +69,36 @@ export function createIpcEndpointLink(
     open(linkHandlers) {
       handlers = linkHandlers;
       open = true;
-      endpoint.on('message', onMessage);
-      endpoint.on('disconnect', finish);
-      endpoint.on('exit', finish);
+      // Through shared listeners: every store on `process` is one link on the same endpoint.
+      unsubscribe = [
+        listen(endpoint, 'message', onMessage),
+        listen(endpoint, 'disconnect', finish),
+        listen(endpoint, 'exit', finish),
+      ];
       if (endpoint.connected === false || typeof endpoint.send !== 'function') setImmediate(finish);
     },
     send(frame) {
       if (finished || endpoint.connected === false || typeof endpoint.send !== 'function')
         return true;
+      // Packing a frame too large for a string throws here: the frame cannot be carried,
+      // the channel is fine.
       const { message } = toMessage(frame, format, 'ipc');
       try {
         unwritten++;
         const accepted = endpoint.send(message as Serializable, written);
         if (!accepted) congested = true;
         return accepted;
-      } catch {
-        // Node throws synchronously only when the channel is already closed.
+      } catch (error) {
         unwritten--;
-        setImmediate(finish);
-        return true;
+        if (!isConnected(endpoint)) {
+          setImmediate(finish);
+          return true;
+        }
+        // Node throws for a message it cannot serialize (a JSON text over its string
+        // limit, a value `advanced` serialization cannot clone) with the channel still
+        // open: only this frame is lost, and the engine answers for its calls.
+        debug('%s: a frame could not be sent: %s', label, String(error));
+        throw error;
       }
     },
     close() {
@@ -91,4 +106,9 @@ export function createIpcEndpointLink(
       stop();
     },
   };
+}
+
+// Read afresh: `send` may have disconnected the endpoint since it was last checked.
+function isConnected(endpoint: IpcEndpoint): boolean {
+  return endpoint.connected !== false;
 }

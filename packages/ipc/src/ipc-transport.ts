@@ -6,9 +6,11 @@ import {
   ClientEngine,
   type ClientEngineStats,
   checkTimeout,
+  DEFAULT_MAX_BATCH_KEYS,
   DEFAULT_MAX_KEY_BYTES,
   DEFAULT_MAX_VALUE_BYTES,
   DEFAULT_TIMEOUT_MS,
+  defaultMaxReplyBytes,
   defineCapabilities,
   ErrorCode,
   HostEngine,
@@ -16,6 +18,7 @@ import {
   MemoryBackend,
   type MemoryBackendOptions,
   type MemoryBackendStats,
+  maxRequestFrameBytes,
   StateError,
   type Store,
   type ValueCodec,
@@ -28,8 +31,6 @@ import { SideSocketServer } from './side-socket/socket-server.js';
 
 // Side sockets are Unix domain sockets; elsewhere frames stay on the IPC channel.
 const socketsAvailable = process.platform !== 'win32';
-// A client's frame is one request batch: at most a value plus the frame budget and keys.
-const FRAME_HEADROOM_BYTES = 64 * 1024 * 1024;
 // The host is trusted by its clients: the largest frame a 32-bit length can announce.
 const MAX_REPLY_FRAME_BYTES = 0xffff_ffff;
 
@@ -45,11 +46,30 @@ export interface ServeOptions extends Omit<MemoryBackendOptions, 'codec'> {
   maxKeyBytes?: number;
   /** Largest encoded value in bytes; clients must use the same. @default 67108864 (64 MiB) */
   maxValueBytes?: number;
-  /** Most calls taken from one frame. @default 4096 */
+  /**
+   * Most calls in one frame. Clients learn it in the handshake; a frame with more is
+   * refused as a whole and its store fails with `PROTOCOL`.
+   * @default 4096
+   */
   maxCallsPerFrame?: number;
-  /** Most keys in one getMany/setMany/deleteMany. @default 100000 */
+  /**
+   * Most keys in one getMany/setMany/deleteMany; clients must use the same (it is their
+   * `capabilities.maxBatchKeys`).
+   * @default 100000
+   */
   maxBatchKeys?: number;
-  /** Most clients (stores) on one channel. @default 64 */
+  /**
+   * The largest answer to one call (strings by length, binary by byte length): a `getMany`
+   * or `keys()` whose answer would be larger rejects `TOO_LARGE` before it is built.
+   * Clients must use the same (it is their `capabilities.maxReplyBytes`).
+   * @default twice `maxValueBytes`, at least 16 MiB (128 MiB)
+   */
+  maxReplyBytes?: number;
+  /**
+   * Most live stores on one channel; a store past it rejects its calls `OVERLOADED` until
+   * another store on the channel closes.
+   * @default 64
+   */
   maxClientsPerChannel?: number;
   /**
    * For transports that move bytes (ipc-msgpack): offer each child process a private Unix
@@ -105,6 +125,10 @@ export interface ConnectOptions {
   maxKeyBytes?: number;
   /** Must equal the host's. @default 67108864 (64 MiB) */
   maxValueBytes?: number;
+  /** Must equal the host's. @default 100000 */
+  maxBatchKeys?: number;
+  /** Must equal the host's. @default twice `maxValueBytes`, at least 16 MiB (128 MiB) */
+  maxReplyBytes?: number;
   /**
    * For transports that move bytes (ipc-msgpack): ask the host for a side socket. `false`
    * keeps every frame on the IPC channel.
@@ -148,17 +172,15 @@ export function serveWith(definition: IpcTransportDefinition, options: ServeOpti
       `@statewire/${name}: serve() was already called in this process; call host.close() first`,
     );
   }
-  const maxValueBytes = options.maxValueBytes ?? DEFAULT_MAX_VALUE_BYTES;
+  const limits = readLimits(options);
   const backend = new MemoryBackend({ ...options, codec });
   const engine = new HostEngine({
     backend,
     codec,
-    maxKeyBytes: options.maxKeyBytes ?? DEFAULT_MAX_KEY_BYTES,
-    maxValueBytes,
+    ...limits,
     ...(options.maxCallsPerFrame === undefined
       ? {}
       : { maxCallsPerFrame: options.maxCallsPerFrame }),
-    ...(options.maxBatchKeys === undefined ? {} : { maxBatchKeys: options.maxBatchKeys }),
     ...(options.maxClientsPerChannel === undefined
       ? {}
       : { maxClientsPerLink: options.maxClientsPerChannel }),
@@ -166,7 +188,8 @@ export function serveWith(definition: IpcTransportDefinition, options: ServeOpti
   });
   const sockets =
     format === 'packed' && options.sideSocket !== false && socketsAvailable
-      ? new SideSocketServer((link) => engine.attach(link), maxValueBytes + FRAME_HEADROOM_BYTES)
+      ? // Every frame a client that obeys the agreed limits may send is read.
+        new SideSocketServer((link) => engine.attach(link), maxRequestFrameBytes(limits))
       : undefined;
   const policy = {
     codec: codec.name,
@@ -234,8 +257,8 @@ export function connectWith<S extends object>(
   options: ConnectOptions = {},
 ): IpcStore<S> {
   const { codec, format, name } = definition;
-  const maxKeyBytes = options.maxKeyBytes ?? DEFAULT_MAX_KEY_BYTES;
-  const maxValueBytes = options.maxValueBytes ?? DEFAULT_MAX_VALUE_BYTES;
+  const limits = readLimits(options);
+  const { maxKeyBytes } = limits;
   const namespace = options.namespace ?? '';
   assertNamespace(namespace, maxKeyBytes);
   const timeout = checkTimeout(options.timeout ?? DEFAULT_TIMEOUT_MS);
@@ -254,8 +277,7 @@ export function connectWith<S extends object>(
     link,
     codec: codec.name,
     namespace,
-    maxKeyBytes,
-    maxValueBytes,
+    ...limits,
     label: `@statewire/${name}`,
     ...(options.maxPending === undefined ? {} : { maxPending: options.maxPending }),
     ...(options.handshakeTimeout === undefined
@@ -267,8 +289,7 @@ export function connectWith<S extends object>(
     ttl: true,
     shared: true,
     atomic: true,
-    maxKeyBytes,
-    maxValueBytes,
+    ...limits,
   });
   const store = new BaseStore<S>({
     executor: client,
@@ -278,4 +299,38 @@ export function connectWith<S extends object>(
     label: `@statewire/${name}`,
   });
   return Object.assign(store, { stats: () => client.stats() });
+}
+
+interface Limits {
+  maxKeyBytes: number;
+  maxValueBytes: number;
+  maxBatchKeys: number;
+  maxReplyBytes: number;
+}
+
+// The limits both sides must agree on (the handshake checks them), with their defaults.
+function readLimits(options: {
+  maxKeyBytes?: number | undefined;
+  maxValueBytes?: number | undefined;
+  maxBatchKeys?: number | undefined;
+  maxReplyBytes?: number | undefined;
+}): Limits {
+  const maxValueBytes = positive(options.maxValueBytes, 'maxValueBytes', DEFAULT_MAX_VALUE_BYTES);
+  return {
+    maxKeyBytes: positive(options.maxKeyBytes, 'maxKeyBytes', DEFAULT_MAX_KEY_BYTES),
+    maxValueBytes,
+    maxBatchKeys: positive(options.maxBatchKeys, 'maxBatchKeys', DEFAULT_MAX_BATCH_KEYS),
+    maxReplyBytes: positive(
+      options.maxReplyBytes,
+      'maxReplyBytes',
+      defaultMaxReplyBytes(maxValueBytes),
+    ),
+  };
+}
+
+function positive(value: number | undefined, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isSafeInteger(value) || value <= 0)
+    throw new TypeError(`${name} must be a positive whole number, got ${String(value)}`);
+  return value;
 }

@@ -1,5 +1,9 @@
+import { debuglog } from 'node:util';
 import type { Link, LinkHandlers } from '@statewire/core';
+import { listen } from './channel-listeners.js';
 import { type FrameFormat, fromMessage, toMessage } from './frame-format.js';
+
+const debug = debuglog('statewire');
 
 /**
  * A message port: `parentPort` in a worker thread, a `Worker` in its parent, or either end
@@ -18,6 +22,7 @@ export function createPortLink(port: PortEndpoint, label: string, format: FrameF
   let handlers: LinkHandlers | undefined;
   let open = false;
   let finished = false;
+  let unsubscribe: (() => void)[] = [];
 
   const onMessage = (message: unknown) => {
     if (open) handlers?.message(fromMessage(message));
@@ -31,9 +36,8 @@ export function createPortLink(port: PortEndpoint, label: string, format: FrameF
   const stop = () => {
     if (!open) return;
     open = false;
-    port.off('message', onMessage);
-    port.off('close', finish);
-    port.off('exit', finish);
+    for (const off of unsubscribe) off();
+    unsubscribe = [];
   };
 
   return {
@@ -41,18 +45,24 @@ export function createPortLink(port: PortEndpoint, label: string, format: FrameF
     open(linkHandlers) {
       handlers = linkHandlers;
       open = true;
-      port.on('message', onMessage);
-      port.on('close', finish);
-      port.on('exit', finish);
+      // Through shared listeners: every store on `parentPort` is one link on the same port.
+      unsubscribe = [
+        listen(port, 'message', onMessage),
+        listen(port, 'close', finish),
+        listen(port, 'exit', finish),
+      ];
     },
     send(frame) {
       if (finished) return true;
       const { message, transfer } = toMessage(frame, format, 'port');
       try {
         port.postMessage(message, transfer);
-      } catch {
-        // A port whose other end is gone (a terminated worker) throws; report it closed.
-        setImmediate(finish);
+      } catch (error) {
+        // postMessage throws for a message it cannot clone or allocate; a port whose other
+        // end is gone drops messages and reports `close` / `exit` instead. Only this frame
+        // is lost: the engine answers for its calls.
+        debug('%s: a frame could not be posted: %s', label, String(error));
+        throw error;
       }
       return true;
     },

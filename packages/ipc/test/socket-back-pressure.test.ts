@@ -5,8 +5,10 @@ import { createServer, type Server, type Socket, connect as socketConnect } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  DEFAULT_MAX_BATCH_KEYS,
   DEFAULT_MAX_KEY_BYTES,
   DEFAULT_MAX_VALUE_BYTES,
+  defaultMaxReplyBytes,
   FRAME_TAG,
   HostEngine,
   MemoryBackend,
@@ -77,6 +79,8 @@ it('a client that stops reading makes the host stop reading it, not buffer every
       namespace: '',
       maxKeyBytes: DEFAULT_MAX_KEY_BYTES,
       maxValueBytes: DEFAULT_MAX_VALUE_BYTES,
+      maxBatchKeys: DEFAULT_MAX_BATCH_KEYS,
+      maxReplyBytes: defaultMaxReplyBytes(DEFAULT_MAX_VALUE_BYTES),
     }),
   );
   const value = msgpackCodec.encode(Buffer.alloc(VALUE_BYTES, 1));

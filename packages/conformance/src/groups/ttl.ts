@@ -47,7 +47,8 @@ const malformedTtls: [string, unknown][] = [
 /**
  * Time to live, on stores that declare `ttl`: expired keys read as missing everywhere,
  * keys without ttl persist, `setMany` entries and `setIfAbsent` honour ttl, `increment`
- * keeps the expiry, and a malformed ttl is a `TypeError`. On stores without `ttl`, any
+ * keeps the expiry and sets one only when it creates the key (never resetting it later),
+ * and a malformed ttl is a `TypeError`. On stores without `ttl`, any
  * ttl rejects `NOT_SUPPORTED`. Short ttls and generous polling; no test asserts that
  * something happened quickly.
  */
@@ -150,6 +151,61 @@ export function describeTtl(
       resolved.timeout + 100 * ttl,
     );
 
+    test('increment() with ttl that creates the key: the key expires', async (kit) => {
+      const s = await kit.store();
+      kit.expect(await kit.settle(s.increment('hits', 1, { ttl }), 'increment() with ttl')).toBe(1);
+      await waitForExpiry(kit, s, 'hits');
+      await expectGone(kit, s, 'hits');
+      kit
+        .expect(await kit.settle(s.increment('hits', 1, { ttl }), 'increment() after expiry'))
+        .toBe(1);
+    });
+
+    test('increment() with ttl of an existing key without expiry adds no expiry', async (kit) => {
+      const s = await kit.store();
+      await kit.settle(s.set('n', 5), 'set() without ttl');
+      kit.expect(await kit.settle(s.increment('n', 1, { ttl }), 'increment() with ttl')).toBe(6);
+      await kit.settle(s.set('probe', 'v', { ttl }), 'set() of a probe with the same ttl');
+      await waitForExpiry(kit, s, 'probe');
+      kit.expect(await kit.settle(s.get('n'), 'get()'), 'the ttl of increment() applied').toBe(6);
+    });
+
+    test(
+      'increment() with ttl: later increments never reset or extend the expiry',
+      async (kit) => {
+        const s = await kit.store();
+        // If each increment reset the ttl, a counter incremented more often than its ttl
+        // would live for ever; the window must end and the count start again at 1.
+        const deadline = performance.now() + ttl + kit.options.expiryTimeout;
+        kit.expect(await kit.settle(s.increment('w', 1, { ttl }), 'first increment()')).toBe(1);
+        let restarted = false;
+        while (!restarted) {
+          if (performance.now() > deadline) {
+            kit.expect.fail(
+              `a key created by increment() with a ttl of ${ttl} ms was still there after ${ttl + kit.options.expiryTimeout} ms of increments`,
+            );
+          }
+          await pause(Math.max(1, Math.floor(ttl / 5)));
+          restarted = (await kit.settle(s.increment('w', 1, { ttl }), 'increment()')) === 1;
+        }
+      },
+      resolved.timeout + 100 * ttl,
+    );
+
+    test('increment() rejects a malformed ttl with TypeError and writes nothing', async (kit) => {
+      const s = await kit.store();
+      for (const [name, bad] of malformedTtls) {
+        await kit.rejects(
+          `increment() with ttl ${name}`,
+          () => s.increment('n', 1, { ttl: bad as number }),
+          'TypeError',
+        );
+      }
+      kit
+        .expect(await kit.settle(s.has('n'), 'has()'), 'a call with a malformed ttl wrote')
+        .toBe(false);
+    });
+
     test('set(), setIfAbsent() and setMany() reject a malformed ttl with TypeError', async (kit) => {
       const s = await kit.store();
       for (const [name, bad] of malformedTtls) {
@@ -175,7 +231,7 @@ export function describeTtl(
   describeWhen('ttl', false, expectedCapabilities.ttl, 'ttl not supported', () => {
     const { test } = createHarness(factory, expectedCapabilities, resolved);
 
-    test('set(), setIfAbsent() and setMany() with a ttl reject NOT_SUPPORTED', async (kit) => {
+    test('set(), setIfAbsent(), setMany() and increment() with a ttl reject NOT_SUPPORTED', async (kit) => {
       const s = await kit.store();
       await kit.rejects('set() with ttl', () => s.set('k', 1, { ttl: LONG_TTL }), 'NOT_SUPPORTED');
       await kit.rejects(
@@ -190,6 +246,11 @@ export function describeTtl(
             { key: 'ok', value: 1 },
             { key: 'k', value: 1, ttl: LONG_TTL },
           ]),
+        'NOT_SUPPORTED',
+      );
+      await kit.rejects(
+        'increment() with ttl',
+        () => s.increment('n', 1, { ttl: LONG_TTL }),
         'NOT_SUPPORTED',
       );
       kit.expect(await kit.settle(s.keys(), 'keys()'), 'a rejected call wrote').toEqual([]);

@@ -49,9 +49,11 @@ export function withSocketNegotiation(link: Link, owner: object, policy: Negotia
   return {
     ...link,
     // Detaching the channel (host.attach()'s detach, host.close()) also ends the side
-    // sockets its clients moved to; otherwise they would go on being served there.
+    // sockets its clients moved to; otherwise they would go on being served there. They
+    // are ended, not destroyed: the goodbye the host just wrote to them must arrive, so
+    // that their clients know their pending calls were not applied.
     close() {
-      policy.sockets?.dropOwner(owner);
+      policy.sockets?.dropOwner(owner, true);
       link.close();
     },
     open(handlers) {

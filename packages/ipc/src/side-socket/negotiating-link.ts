@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { connect as connectSocket } from 'node:net';
+import { debuglog } from 'node:util';
 import {
   FRAME_TAG,
   isTagged,
@@ -15,6 +16,8 @@ export const SOCKET_OFFER = 'socket!';
 export const SOCKET_DECLINE = 'socket-no';
 
 const RETRY_MS = [0, 50, 100, 200, 400, 800];
+
+const debug = debuglog('statewire');
 
 /**
  * A client {@link Link} that asks the host, over the IPC channel, for a private side socket
@@ -54,7 +57,15 @@ export function createNegotiatingLink(
     mode = next;
     const frames = held;
     held = [];
-    for (const frame of frames) link.send(frame);
+    for (const frame of frames) {
+      try {
+        link.send(frame);
+      } catch (error) {
+        // A frame the carrier cannot take (too large to serialize) is lost alone; its calls
+        // time out. Legal frames fit by the agreed limits; this must not crash the process.
+        debug('%s: a held frame could not be sent: %s', ipc.label, String(error));
+      }
+    }
   };
   const ask = () => {
     retry = undefined;

@@ -25,6 +25,9 @@ const TOKEN_HEX_BYTES = TOKEN_BYTES * 2;
 /** The first bytes a client sends: a frame holding the hex token. */
 export const TOKEN_FRAME_BYTES = 4 + TOKEN_HEX_BYTES;
 const OFFER_TTL_MS = 30_000;
+// How long a socket ended on purpose may take to flush its last frames (the host's `gone`)
+// before it is destroyed: a stalled client must not hold up `host.close()`.
+const END_GRACE_MS = 2000;
 const AUTH_TIMEOUT_MS = 10_000;
 /**
  * Most offers outstanding on one channel. Each is a token and a timer kept for
@@ -105,8 +108,10 @@ export class SideSocketServer {
   /**
    * Closes every socket of channel `owner` and withdraws its outstanding offers (its process
    * died or the channel was detached).
+   * @param graceful end the sockets after what was written to them (the host's goodbye)
+   *   instead of destroying them; a socket not closed within a grace period is destroyed
    */
-  dropOwner(owner: object): void {
+  dropOwner(owner: object, graceful = false): void {
     if (this.#offersPerOwner.delete(owner)) {
       for (const [token, offer] of this.#offers) {
         if (offer.owner !== owner) continue;
@@ -117,16 +122,28 @@ export class SideSocketServer {
     const sockets = this.#sockets.get(owner);
     if (!sockets) return;
     this.#sockets.delete(owner);
-    for (const socket of sockets) socket.destroy();
+    for (const socket of sockets) {
+      if (!graceful) {
+        socket.destroy();
+        continue;
+      }
+      socket.end();
+      const timer = setTimeout(() => socket.destroy(), END_GRACE_MS);
+      timer.unref();
+      socket.once('close', () => clearTimeout(timer));
+    }
   }
 
-  /** Stops the server, closes every socket and removes the directory. */
+  /**
+   * Stops the server, closes every socket (after what was written to it, within a grace
+   * period) and removes the directory.
+   */
   async close(): Promise<void> {
     this.#closed = true;
     for (const { expires } of this.#offers.values()) clearTimeout(expires);
     this.#offers.clear();
     this.#offersPerOwner.clear();
-    for (const owner of [...this.#sockets.keys()]) this.dropOwner(owner);
+    for (const owner of [...this.#sockets.keys()]) this.dropOwner(owner, true);
     const listening = this.#server;
     this.#server = undefined;
     if (listening) {

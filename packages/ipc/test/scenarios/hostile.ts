@@ -161,6 +161,8 @@ export function hostileScenarios(t: TransportUnderTest): void {
               'namespace',
               'maxKeyBytes',
               'maxValueBytes',
+              'maxBatchKeys',
+              'maxReplyBytes',
             ].includes(k),
           ),
         ).toBe(true);
@@ -504,18 +506,20 @@ export function hostileScenarios(t: TransportUnderTest): void {
         api: unknown;
         hello: unknown;
         raw: { codes: unknown; huge: unknown[] };
+        refused: unknown;
+        helloAgain: unknown;
         socketOversize?: unknown;
         socketGarbage?: unknown;
       };
       // The client bounds itself: maxPending (16384) calls go out, the rest fail at once.
       expect(summary.api).toEqual({ ok: 16_384, OVERLOADED: 50_000 - 16_384, other: 0 });
       expect(summary.hello).toBe('welcome');
-      // The host bounds each frame: 4096 calls taken, the rest answered OVERLOADED.
-      expect(summary.raw.codes).toEqual({
-        ok: 250 * 4000 + 4096,
-        OVERLOADED: 50_000 - 4096,
-        TOO_LARGE: 1,
-      });
+      // The host bounds each frame: a frame of more than maxCallsPerFrame calls is refused
+      // as a whole, with one refusal and a counter, not one error per call (issue 12 item 8).
+      expect(summary.refused).toEqual({ k: 'refuse', code: 'PROTOCOL' });
+      expect(summary.helloAgain).toBe('welcome');
+      expect(summary.raw.codes).toEqual({ ok: 250 * 4000, TOO_LARGE: 1 });
+      expect((flooded.stats as Record<string, number>).refusedFrames).toBe(1);
       expect(summary.raw.huge[2]).toBe('TOO_LARGE');
       if (t.packed) {
         // A frame announcing 4 GB is refused before it is buffered; garbage ends the socket.

@@ -1,0 +1,160 @@
+import type { Capabilities, Store } from '@statewire/core';
+import { describe } from 'vitest';
+import type { StoreFactory } from '../factory.js';
+import { createHarness, type Kit } from '../harness.js';
+import { type ConformanceOptions, resolveOptions } from '../options.js';
+
+const sorted = (keys: Iterable<string>) => [...keys].sort();
+
+/** Walks a whole scan page by page, within the settle bound of each page. */
+async function scanAll(kit: Kit, s: Store, prefix: string, count: number): Promise<string[]> {
+  const seen: string[] = [];
+  let cursor: string | undefined;
+  for (let pages = 0; ; pages++) {
+    // A scan that hands out cursors for ever is a hang too.
+    if (pages > 100_000) kit.expect.fail(`scan('${prefix}') never completed`);
+    const page = await kit.settle(s.scan(prefix, { cursor, count }), `scan() page ${pages}`);
+    kit.expect(Array.isArray(page.keys), 'a page has a keys array').toBe(true);
+    seen.push(...page.keys);
+    if (page.cursor === undefined) return seen;
+    kit.expect(typeof page.cursor, 'a cursor is a string').toBe('string');
+    cursor = page.cursor;
+  }
+}
+
+async function writeKeys(kit: Kit, s: Store, keys: readonly string[]): Promise<void> {
+  for (let i = 0; i < keys.length; i += 200) {
+    const chunk = keys.slice(i, i + 200).map((key) => ({ key, value: 1 }));
+    await kit.settle(s.setMany(chunk), 'setMany()');
+  }
+}
+
+/**
+ * Listing a namespace of any size in pages (RELIABILITY A10): `scan(prefix, { cursor,
+ * count })` and `scanIterator(prefix)`. Every key present for the whole scan is returned at
+ * least once, never a key outside the prefix or the namespace; a bad cursor or count is
+ * refused; an empty namespace completes.
+ */
+export function describeScan(
+  factory: StoreFactory,
+  expectedCapabilities: Capabilities,
+  options?: ConformanceOptions,
+): void {
+  const resolved = resolveOptions(options);
+  describe('scan', () => {
+    const { test } = createHarness(factory, expectedCapabilities, resolved);
+
+    test('scan() of an empty namespace completes with no keys', async (kit) => {
+      const s = await kit.store();
+      kit.expect(await scanAll(kit, s, '', 10)).toEqual([]);
+    });
+
+    test('scan() in small pages returns every key, and only keys of its namespace', async (kit) => {
+      const s = await kit.store();
+      const other = await kit.store(kit.newNamespace());
+      const keys = Array.from({ length: 500 }, (_, i) => `k${i}`);
+      await writeKeys(kit, s, keys);
+      await kit.settle(other.set('foreign', 1), 'set() in another namespace');
+      const seen = await scanAll(kit, s, '', 37);
+      kit.expect(sorted(new Set(seen)), 'the keys scan() returned').toEqual(sorted(keys));
+    });
+
+    test('scan(prefix) returns exactly the keys that start with the prefix', async (kit) => {
+      const s = await kit.store();
+      const wanted = Array.from({ length: 60 }, (_, i) => `user:${i}`);
+      await writeKeys(kit, s, [...wanted, 'user', 'use', 'session:1', 'xuser:1']);
+      const seen = await scanAll(kit, s, 'user:', 7);
+      kit.expect(sorted(new Set(seen))).toEqual(sorted(wanted));
+    });
+
+    test('scanIterator() walks every key of a prefix', async (kit) => {
+      const s = await kit.store();
+      const wanted = Array.from({ length: 120 }, (_, i) => `a:${i}`);
+      await writeKeys(kit, s, [...wanted, 'b:1']);
+      const seen = new Set<string>();
+      await kit.settle(
+        (async () => {
+          for await (const key of s.scanIterator('a:', { count: 16 })) seen.add(key);
+        })(),
+        'scanIterator()',
+      );
+      kit.expect(sorted(seen)).toEqual(sorted(wanted));
+    });
+
+    test('scan() returns every key present for the whole scan while others change', async (kit) => {
+      const s = await kit.store();
+      const stable = Array.from({ length: 300 }, (_, i) => `stable${i}`);
+      await writeKeys(kit, s, stable);
+      await writeKeys(
+        kit,
+        s,
+        Array.from({ length: 100 }, (_, i) => `churn${i}`),
+      );
+      const seen = new Set<string>();
+      let cursor: string | undefined;
+      let round = 0;
+      do {
+        const page = await kit.settle(s.scan('', { cursor, count: 25 }), 'scan()');
+        for (const key of page.keys) seen.add(key);
+        cursor = page.cursor;
+        // Between pages: delete some keys, add others, rewrite stable ones.
+        await kit.settle(s.delete(`churn${round}`), 'delete()');
+        await kit.settle(s.set(`new${round}`, round), 'set() of a new key');
+        await kit.settle(s.set(`stable${round}`, round), 'set() of a stable key');
+        round++;
+      } while (cursor !== undefined);
+      const missing = stable.filter((key) => !seen.has(key));
+      kit.expect(missing, 'keys present for the whole scan that it did not return').toEqual([]);
+      for (const key of seen) {
+        kit
+          .expect(
+            /^(stable|churn|new)\d+$/.test(key),
+            `scan() returned a key never written: ${key}`,
+          )
+          .toBe(true);
+      }
+    });
+
+    test('scan() does not return expired or deleted keys that were gone before it started', async (kit) => {
+      const s = await kit.store();
+      await writeKeys(kit, s, ['a', 'b', 'c']);
+      await kit.settle(s.delete('b'), 'delete()');
+      kit.expect(sorted(await scanAll(kit, s, '', 10))).toEqual(['a', 'c']);
+    });
+
+    test('scan() rejects a cursor it never handed out with INVALID_VALUE', async (kit) => {
+      const s = await kit.store();
+      await writeKeys(kit, s, ['a']);
+      await kit.rejects(
+        'scan() with a made-up cursor',
+        () => s.scan('', { cursor: 'not a cursor!' }),
+        'INVALID_VALUE',
+      );
+    });
+
+    test('scan() rejects a malformed count or cursor with TypeError', async (kit) => {
+      const s = await kit.store();
+      for (const count of [0, -1, 1.5, 10_001, Number.NaN, '10']) {
+        await kit.rejects(
+          `scan() with count ${String(count)}`,
+          () => s.scan('', { count: count as number }),
+          'TypeError',
+        );
+      }
+      await kit.rejects(
+        'scan() with a numeric cursor',
+        () => s.scan('', { cursor: 5 as unknown as string }),
+        'TypeError',
+      );
+    });
+
+    test('scan() rejects a malformed prefix with INVALID_KEY', async (kit) => {
+      const s = await kit.store();
+      await kit.rejects(
+        'scan() with a number prefix',
+        () => s.scan(5 as unknown as string),
+        'INVALID_KEY',
+      );
+    });
+  });
+}

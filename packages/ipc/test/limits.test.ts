@@ -1,0 +1,4 @@
+import { limitScenarios } from './scenarios/limits.js';
+import { transport } from './transport.js';
+
+limitScenarios(transport);
