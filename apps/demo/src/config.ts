@@ -30,6 +30,17 @@ function positiveInteger(
   return value;
 }
 
+function portNumber(raw: string | undefined): number {
+  if (raw === undefined || raw === '') return 3000;
+  const port = Number(raw);
+  // Node would take "0x10" or 99999 (a RangeError in every worker); the fix is the same.
+  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(port) || port < 1 || port > 65_535)
+    throw new Error(
+      `PORT must be a port number from 1 to 65535, got "${raw}": choose one, e.g. PORT=3000 npm start`,
+    );
+  return port;
+}
+
 /**
  * Reads the configuration from `env`.
  * @throws Error naming the variable when one is malformed
@@ -42,7 +53,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): DemoConfig {
     );
   }
   return {
-    port: positiveInteger('PORT', env.PORT, 3000) as number,
+    port: portNumber(env.PORT),
     transport: transport as TransportName,
     redisUrl: env.REDIS_URL || 'redis://127.0.0.1:6379',
     workers: positiveInteger('WORKERS', env.WORKERS, undefined),

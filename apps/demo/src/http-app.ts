@@ -1,7 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Store } from '@statewire/core';
+import { readJson } from './http-body.js';
 import { HttpError, toHttpFailure } from './http-errors.js';
+import { lingerOnClose } from './lingering-close.js';
 import { renderPage } from './page.js';
+import type { ClusterStats } from './stats.js';
+import { checkStore } from './store-check.js';
 import type { DemoState } from './transport.js';
 
 /** What the HTTP handlers need besides the request. */
@@ -9,42 +13,39 @@ export interface AppContext {
   store: Store<DemoState>;
   transport: string;
   maxBodyBytes: number;
-  /** Pids of the workers alive, as last told by the primary. */
-  workers: () => number[];
+  /** The workers alive and the request rate, as last told by the primary. */
+  stats: () => ClusterStats;
+  /** Called once per request the page counts (all but its own `/stats` polls). */
+  countRequest: () => void;
 }
 
-function send(res: ServerResponse, status: number, body: unknown): void {
+type Handler = (req: IncomingMessage, res: ServerResponse, context: AppContext) => Promise<void>;
+
+interface Route {
+  /** Matches a path exactly, or every path under a prefix ending in `/`. */
+  path: string;
+  methods: Partial<Record<string, Handler>>;
+}
+
+function send(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const text = JSON.stringify(body);
   res.writeHead(status, {
+    ...headers,
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(text),
   });
   res.end(text);
 }
 
-async function readJson(req: IncomingMessage, maxBytes: number): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  // An oversized body is read to its end but not kept, so the client gets a clean 413
-  // instead of a reset connection.
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size <= maxBytes) chunks.push(chunk);
-  }
-  if (size > maxBytes)
-    throw new HttpError(413, 'BODY_TOO_LARGE', `request body is over ${maxBytes} bytes`);
-  const text = Buffer.concat(chunks).toString('utf8');
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new HttpError(400, 'MALFORMED_JSON', 'request body is not valid JSON');
-  }
-}
-
-function kvKey(path: string): `kv:${string}` {
+function kvKey(req: IncomingMessage): `kv:${string}` {
   let key: string;
   try {
-    key = decodeURIComponent(path.slice('/kv/'.length));
+    key = decodeURIComponent(requestPath(req).slice('/kv/'.length));
   } catch {
     throw new HttpError(400, 'INVALID_KEY', 'key is not valid percent-encoding');
   }
@@ -52,58 +53,134 @@ function kvKey(path: string): `kv:${string}` {
   return `kv:${key}`;
 }
 
+const hits = async (store: Store<DemoState>) => (await store.get('hits')) ?? 0;
+
+const routes: Route[] = [
+  {
+    path: '/',
+    methods: {
+      GET: async (_req, res, { store, transport, stats }) => {
+        const html = renderPage({
+          transport,
+          pid: process.pid,
+          hits: await hits(store),
+          ...stats(),
+        });
+        res.writeHead(200, {
+          'content-type': 'text/html; charset=utf-8',
+          'content-length': Buffer.byteLength(html),
+        });
+        res.end(html);
+      },
+    },
+  },
+  {
+    path: '/hits',
+    methods: {
+      GET: async (_req, res, { store }) => send(res, 200, { hits: await hits(store) }),
+      POST: async (req, res, { store }) => {
+        const count = await store.increment('hits');
+        // `?close`: the page's burst asks for a new connection per request, so that the
+        // cluster hands each one to the next worker instead of reusing one keep-alive.
+        const close = new URLSearchParams(requestQuery(req)).has('close');
+        send(res, 200, { hits: count, pid: process.pid }, close ? { connection: 'close' } : {});
+      },
+    },
+  },
+  {
+    path: '/stats',
+    methods: {
+      GET: async (_req, res, { store, stats }) =>
+        send(res, 200, { hits: await hits(store), pid: process.pid, ...stats() }),
+    },
+  },
+  {
+    path: '/health',
+    methods: {
+      GET: async (_req, res, { store, transport, stats }) => {
+        const problem = await checkStore(store);
+        const body = { transport, workers: stats().workers.length, pid: process.pid };
+        if (problem === undefined) send(res, 200, { status: 'ok', ...body });
+        else send(res, 503, { status: 'unavailable', reason: problem, ...body });
+      },
+    },
+  },
+  {
+    path: '/kv/',
+    methods: {
+      GET: async (req, res, { store }) => {
+        const value = await store.get(kvKey(req));
+        if (value === undefined) throw new HttpError(404, 'NOT_FOUND', 'no value under this key');
+        send(res, 200, { value });
+      },
+      PUT: async (req, res, { store, maxBodyBytes }) => {
+        const key = kvKey(req);
+        await store.set(key, await readJson(req, maxBodyBytes));
+        send(res, 200, { ok: true });
+      },
+      DELETE: async (req, res, { store }) => {
+        if (!(await store.delete(kvKey(req))))
+          throw new HttpError(404, 'NOT_FOUND', 'no value under this key');
+        send(res, 200, { deleted: true });
+      },
+    },
+  },
+];
+
+/**
+ * The path of the request target, read as a path: `//hits` is the path `//hits`, not a
+ * protocol-relative URL of the host `hits` (which `new URL(target, base)` would make of
+ * it). An absolute-form target (`http://host/path`, which proxies send) gives its path.
+ * @throws HttpError 400 for any other form (`*`, no leading slash)
+ */
+export function requestPath(req: IncomingMessage): string {
+  const target = req.url ?? '';
+  if (target.startsWith('/')) return target.split(/[?#]/, 1)[0] as string;
+  if (/^https?:\/\//i.test(target)) {
+    try {
+      return new URL(target).pathname;
+    } catch {
+      // falls through to the 400
+    }
+  }
+  throw new HttpError(400, 'BAD_REQUEST_TARGET', 'the request target is not a path');
+}
+
+function requestQuery(req: IncomingMessage): string {
+  const target = req.url ?? '';
+  const at = target.indexOf('?');
+  return at === -1 ? '' : (target.slice(at + 1).split('#', 1)[0] as string);
+}
+
+function findRoute(path: string): Route | undefined {
+  return routes.find((route) =>
+    route.path.endsWith('/') && route.path !== '/'
+      ? path.startsWith(route.path)
+      : path === route.path,
+  );
+}
+
 async function route(
   req: IncomingMessage,
   res: ServerResponse,
   context: AppContext,
 ): Promise<void> {
-  const { store } = context;
-  const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+  const path = requestPath(req);
+  if (path !== '/stats') context.countRequest();
+  const found = findRoute(path);
   const method = req.method ?? 'GET';
-  if (path === '/hits') {
-    if (method === 'POST')
-      return send(res, 200, { hits: await store.increment('hits'), pid: process.pid });
-    if (method === 'GET') return send(res, 200, { hits: (await store.get('hits')) ?? 0 });
-  } else if (path.startsWith('/kv/')) {
-    const key = kvKey(path);
-    if (method === 'GET') {
-      const value = await store.get(key);
-      if (value === undefined) throw new HttpError(404, 'NOT_FOUND', 'no value under this key');
-      return send(res, 200, { value });
-    }
-    if (method === 'PUT') {
-      const body = await readJson(req, context.maxBodyBytes);
-      await store.set(key, body);
-      return send(res, 200, { ok: true });
-    }
-    if (method === 'DELETE') {
-      if (!(await store.delete(key)))
-        throw new HttpError(404, 'NOT_FOUND', 'no value under this key');
-      return send(res, 200, { deleted: true });
-    }
-  } else if (path === '/health' && method === 'GET') {
-    return send(res, 200, {
-      transport: context.transport,
-      workers: context.workers().length,
-      pid: process.pid,
+  if (found === undefined) throw new HttpError(404, 'NOT_FOUND', `no route for ${method} ${path}`);
+  // HEAD is GET without a body: Node's response drops the body of a HEAD by itself and
+  // keeps the headers, content-length included.
+  const handler = found.methods[method === 'HEAD' ? 'GET' : method];
+  if (handler === undefined) {
+    const allowed = Object.keys(found.methods);
+    if (allowed.includes('GET')) allowed.splice(allowed.indexOf('GET') + 1, 0, 'HEAD');
+    throw new HttpError(405, 'METHOD_NOT_ALLOWED', `${method} is not allowed on ${path}`, {
+      headers: { allow: allowed.join(', ') },
     });
-  } else if (path === '/' && method === 'GET') {
-    const html = renderPage({
-      transport: context.transport,
-      pid: process.pid,
-      workers: context.workers(),
-      hits: (await store.get('hits')) ?? 0,
-    });
-    res.writeHead(200, {
-      'content-type': 'text/html; charset=utf-8',
-      'content-length': Buffer.byteLength(html),
-    });
-    res.end(html);
-    return;
-  } else {
-    throw new HttpError(404, 'NOT_FOUND', `no route for ${method} ${path}`);
   }
-  throw new HttpError(405, 'METHOD_NOT_ALLOWED', `${method} is not allowed on ${path}`);
+  await handler(req, res, context);
 }
 
 /**
@@ -120,7 +197,13 @@ export function createHandler(
         res.destroy();
         return;
       }
-      send(res, failure.status, failure.body);
+      // Node closes the socket once a `connection: close` response is written, without
+      // reading what is left of the request.
+      if (failure.closeConnection) lingerOnClose(req.socket);
+      const headers = failure.closeConnection
+        ? { ...failure.headers, connection: 'close' }
+        : failure.headers;
+      send(res, failure.status, failure.body, headers);
     });
   };
 }

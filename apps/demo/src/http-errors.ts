@@ -1,20 +1,37 @@
 import { StateError } from '@statewire/core';
 
-/** An HTTP status and a JSON error body for a failure. */
+/** An HTTP status, extra headers and a JSON error body for a failure. */
 export interface HttpFailure {
   status: number;
+  headers: Record<string, string>;
+  closeConnection: boolean;
   body: { error: { code: string; message: string } };
 }
 
-/** A request the demo refuses, with its status (400 malformed, 404 missing, 413 too large). */
+/** Extra response details of an {@link HttpError}. */
+export interface HttpErrorOptions {
+  /** Response headers to add, e.g. `Allow` on a 405. */
+  headers?: Record<string, string>;
+  /** Close the connection after the response (the rest of the request is not read). */
+  closeConnection?: boolean;
+}
+
+/**
+ * A request the demo refuses, with its status (400 malformed, 404 missing, 405 method,
+ * 413 too large).
+ */
 export class HttpError extends Error {
   readonly status: number;
   readonly code: string;
+  readonly headers: Record<string, string>;
+  readonly closeConnection: boolean;
 
-  constructor(status: number, code: string, message: string) {
+  constructor(status: number, code: string, message: string, options: HttpErrorOptions = {}) {
     super(message);
     this.status = status;
     this.code = code;
+    this.headers = options.headers ?? {};
+    this.closeConnection = options.closeConnection ?? false;
   }
 }
 
@@ -33,13 +50,25 @@ const statusByCode: Record<string, number> = {
 /** Maps any failure to a response; never leaks a stack trace. */
 export function toHttpFailure(error: unknown): HttpFailure {
   if (error instanceof HttpError) {
-    return { status: error.status, body: { error: { code: error.code, message: error.message } } };
+    return {
+      status: error.status,
+      headers: error.headers,
+      closeConnection: error.closeConnection,
+      body: { error: { code: error.code, message: error.message } },
+    };
   }
   if (StateError.is(error)) {
     return {
       status: statusByCode[error.code] ?? 500,
+      headers: {},
+      closeConnection: false,
       body: { error: { code: error.code, message: error.message } },
     };
   }
-  return { status: 500, body: { error: { code: 'INTERNAL', message: 'internal error' } } };
+  return {
+    status: 500,
+    headers: {},
+    closeConnection: false,
+    body: { error: { code: 'INTERNAL', message: 'internal error' } },
+  };
 }

@@ -32,11 +32,13 @@ export interface DemoProcess {
 
 /**
  * Starts the demo with `command` (default: node on the built main.js, what `npm start`
- * runs after building) and waits until it says it serves.
+ * runs after building) and waits until it prints `readyText` (default: that it serves).
+ * Set `readyText` to `null` to return at once (a demo expected to fail).
  */
 export async function startDemo(
   env: Record<string, string>,
   command: string[] = [process.execPath, demoMain],
+  readyText: string | RegExp | null = 'statewire demo on http://localhost:',
 ): Promise<DemoProcess> {
   const port = await freePort();
   const [file, ...args] = command as [string, ...string[]];
@@ -55,6 +57,10 @@ export async function startDemo(
   child.stdout?.on('data', onData);
   child.stderr?.on('data', onData);
   const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  let closed = false;
+  child.once('close', () => {
+    closed = true;
+  });
   const demo: DemoProcess = {
     child,
     port,
@@ -63,20 +69,29 @@ export async function startDemo(
       const matches = () =>
         typeof pattern === 'string' ? text.includes(pattern) : pattern.test(text);
       if (matches()) return Promise.resolve();
+      if (closed)
+        return Promise.reject(new Error(`demo exited without printing ${String(pattern)}`));
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => {
+        const fail = (why: string) => {
+          clearTimeout(timer);
           listeners.delete(check);
-          reject(
-            new Error(`demo did not print ${String(pattern)} within ${ms} ms; output:\n${text}`),
-          );
-        }, ms);
+          child.off('close', onClose);
+          reject(new Error(`demo ${why} ${String(pattern)}; output:\n${text}`));
+        };
+        const timer = setTimeout(() => fail(`did not print, within ${ms} ms,`), ms);
+        // Once its output is closed, a demo that has not printed it never will.
+        const onClose = () => {
+          if (!matches()) fail(`exited (code ${child.exitCode}) without printing`);
+        };
         const check = () => {
           if (!matches()) return;
           clearTimeout(timer);
           listeners.delete(check);
+          child.off('close', onClose);
           resolve();
         };
         listeners.add(check);
+        child.once('close', onClose);
       });
     },
     exited(ms = 60_000) {
@@ -106,6 +121,12 @@ export async function startDemo(
       signal('SIGKILL');
     },
   };
-  await demo.waitFor('statewire demo on http://localhost:');
+  try {
+    if (readyText !== null) await demo.waitFor(readyText);
+  } catch (error) {
+    // The caller never gets the handle to stop it: stop it here, or it outlives the test.
+    await demo.stop();
+    throw error;
+  }
   return demo;
 }

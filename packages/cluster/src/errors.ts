@@ -11,6 +11,11 @@ export const ClusterErrorCode = {
   READY_TIMEOUT: 'READY_TIMEOUT',
   /** A slot crashed `maxRestarts` times before its first worker was ready (rejects `ready`). */
   GAVE_UP: 'GAVE_UP',
+  /**
+   * A worker ended with a failure that a restart cannot fix (`exitFatal()` or exit code
+   * `FATAL_EXIT_CODE`): `ready` rejects with it, and so does `reload()` for a replacement.
+   */
+  WORKER_FATAL: 'WORKER_FATAL',
   /** The supervisor is shutting down or has shut down. */
   SHUT_DOWN: 'SHUT_DOWN',
 } as const;

@@ -1,5 +1,6 @@
 export { type BackoffOptions, backoffDelay } from './backoff.js';
 export { ClusterError, ClusterErrorCode, type ClusterErrorCodeName } from './errors.js';
+export { exitFatal, FATAL_EXIT_CODE, type FatalMessage, isFatalMessage } from './fatal.js';
 export { supervise } from './supervise.js';
 export type {
   Logger,

@@ -4,6 +4,7 @@ import { EventEmitter } from 'node:events';
 import { backoffDelay } from './backoff.js';
 import { describeAddress, describeExit, describeWorker, LOG_PREFIX } from './describe.js';
 import { ClusterError } from './errors.js';
+import { FATAL_EXIT_CODE, isFatalMessage } from './fatal.js';
 import { type ResolvedOptions, resolveOptions } from './options.js';
 import type { SuperviseOptions, Supervisor, SupervisorEvents } from './types.js';
 
@@ -57,6 +58,8 @@ interface Tracked {
   readonly startedAt: number;
   /** Its exit was asked for (reload, shutdown): not a crash, not respawned. */
   deliberate: boolean;
+  /** Why it failed in a way a restart cannot fix (`exitFatal()`), once it said so. */
+  fatal: string | undefined;
   ready: boolean;
   readonly whenReady: Promise<void>;
   readonly exited: Promise<void>;
@@ -160,6 +163,7 @@ class ClusterSupervisor extends EventEmitter<SupervisorEvents> implements Superv
       generation: this.#generation,
       startedAt: Date.now(),
       deliberate: false,
+      fatal: undefined,
       ready: false,
       whenReady: ready.promise,
       exited: exited.promise,
@@ -172,11 +176,11 @@ class ClusterSupervisor extends EventEmitter<SupervisorEvents> implements Superv
     else slot.candidate = worker;
 
     worker.on('listening', (address: Address) => this.#onListening(tracked, address));
-    if (this.#opts.readyOn === 'message') {
-      worker.on('message', (message: unknown) => {
-        if (isReadyMessage(message)) this.#onReady(tracked, 'ready');
-      });
-    }
+    worker.on('message', (message: unknown) => {
+      if (isFatalMessage(message)) tracked.fatal = message.reason;
+      else if (this.#opts.readyOn === 'message' && isReadyMessage(message))
+        this.#onReady(tracked, 'ready');
+    });
     // Without a listener, an 'error' of the worker's ChildProcess (a failed send or kill)
     // would be thrown in the primary, and the primary holds the shared state.
     worker.on('error', (error: Error) => {
@@ -217,11 +221,18 @@ class ClusterSupervisor extends EventEmitter<SupervisorEvents> implements Superv
     const { worker, slot } = tracked;
     this.#tracked.delete(worker);
     const how = describeExit(code, signal);
+    // The exit code alone counts too: a worker whose channel was already closed, or one
+    // not written in JavaScript, can still say that respawning it is pointless.
+    if (tracked.fatal === undefined && code === FATAL_EXIT_CODE)
+      tracked.fatal = `exited with code ${FATAL_EXIT_CODE} (a failure that a restart cannot fix)`;
+    const fatal = tracked.deliberate || this.#stopping ? undefined : tracked.fatal;
     tracked.settleReady(
-      new ClusterError(
-        'WORKER_EXITED',
-        `${describeWorker(worker)} exited ${how} before it was ready`,
-      ),
+      fatal === undefined
+        ? new ClusterError(
+            'WORKER_EXITED',
+            `${describeWorker(worker)} exited ${how} before it was ready`,
+          )
+        : new ClusterError('WORKER_FATAL', `${describeWorker(worker)} failed: ${fatal}`),
     );
     const wasCurrent = slot.current === worker;
     if (wasCurrent) slot.current = undefined;
@@ -230,6 +241,8 @@ class ClusterSupervisor extends EventEmitter<SupervisorEvents> implements Superv
     let after: (() => void) | undefined;
     if (tracked.deliberate || this.#stopping) {
       this.#log(`${describeWorker(worker)} exited ${how} after it was asked to stop`);
+    } else if (fatal !== undefined) {
+      after = this.#giveUpFatal(slot, tracked, fatal, wasCurrent);
     } else if (!wasCurrent) {
       // A reload's replacement: the reload reports it and refills the slot if needed.
       this.#log(`${describeWorker(worker)} exited ${how} before it was ready`);
@@ -241,6 +254,24 @@ class ClusterSupervisor extends EventEmitter<SupervisorEvents> implements Superv
     tracked.settleExited();
     this.emit('exit', worker, code, signal);
     after?.();
+  }
+
+  /**
+   * A worker that cannot work however often it is restarted (a port in use): no
+   * respawn, one log line, `ready` rejected; returns the event to emit once logged.
+   */
+  #giveUpFatal(slot: Slot, tracked: Tracked, reason: string, wasCurrent: boolean): () => void {
+    this.#log(
+      `${describeWorker(tracked.worker)} failed and is not respawned, a restart cannot fix it: ${reason}`,
+    );
+    // A reload's replacement leaves the slot to its old worker; the reload reports it.
+    if (wasCurrent && slot.candidate === undefined) slot.gaveUp = true;
+    if (!slot.everReady && !this.#ready.settled) {
+      this.#ready.reject(
+        new ClusterError('WORKER_FATAL', `${describeWorker(tracked.worker)} failed: ${reason}`),
+      );
+    }
+    return () => this.emit('fatal', slot.index, reason, tracked.worker);
   }
 
   /** Crash accounting for a slot left empty; returns the event to emit once logged. */
@@ -343,7 +374,12 @@ class ClusterSupervisor extends EventEmitter<SupervisorEvents> implements Superv
       await candidate.exited;
       if (this.#stopping) throw shutDown('reload()', error);
       // The old worker may have died while its replacement was starting.
-      if (slot.current === undefined && slot.timer === undefined && !slot.gaveUp) {
+      if (
+        slot.current === undefined &&
+        slot.timer === undefined &&
+        !slot.gaveUp &&
+        candidate.fatal === undefined
+      ) {
         this.#respawnLater(slot, candidate, `slot ${slot.index} has no worker`)();
       }
       throw error;

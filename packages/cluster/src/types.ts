@@ -113,6 +113,13 @@ export interface SupervisorEvents {
   /** `slot` hit the crash-loop cap and is not respawned any more; `reason` says why. */
   'give-up': [slot: number, reason: string];
   /**
+   * A worker of `slot` ended with a failure that a restart cannot fix (it called
+   * `exitFatal(reason)` or exited with `FATAL_EXIT_CODE`): it is not respawned. Its
+   * siblings keep running; an application that cannot serve without it calls
+   * `shutdown()` here.
+   */
+  fatal: [slot: number, reason: string, worker: Worker];
+  /**
    * A rolling reload started; `done` settles when it finishes (the promise
    * `reload()` returns). A failure is logged too, so ignoring `done` is safe.
    */
@@ -125,8 +132,8 @@ export interface SupervisorEvents {
 export interface Supervisor extends EventEmitter<SupervisorEvents> {
   /**
    * Resolves when every slot has had a ready worker (listening, or its ready
-   * message). Rejects with `GAVE_UP` if a slot gives up first, or `SHUT_DOWN`
-   * if `shutdown()` comes first. Never causes an unhandled rejection.
+   * message). Rejects with `GAVE_UP` if a slot gives up first, `WORKER_FATAL` if a
+   * worker fails fatally first, or `SHUT_DOWN` if `shutdown()` comes first. Never causes an unhandled rejection.
    */
   readonly ready: Promise<void>;
   /**
@@ -139,7 +146,7 @@ export interface Supervisor extends EventEmitter<SupervisorEvents> {
    * is not ready within `readyTimeoutMs`), the reload stops there and the
    * remaining old workers keep serving.
    *
-   * @throws ClusterError (rejects) `WORKER_EXITED`, `READY_TIMEOUT` or `SHUT_DOWN`.
+   * @throws ClusterError (rejects) `WORKER_EXITED`, `WORKER_FATAL`, `READY_TIMEOUT` or `SHUT_DOWN`.
    */
   reload(): Promise<void>;
   /**
