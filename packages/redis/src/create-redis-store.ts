@@ -13,12 +13,17 @@ import { msgpackCodec } from '@statewire/core/msgpack';
 import {
   checkInjectedClient,
   createOwnedClient,
+  isCluster,
   isRedisClient,
   type RedisClient,
 } from './redis-client.js';
 import { RedisExecutor, type RedisStoreStats } from './redis-executor.js';
 import { DEFAULT_PREFIX, RedisKeyLayout } from './redis-key.js';
-import { REDIS_MAX_VALUE_BYTES, type RedisStoreOptions } from './redis-store-options.js';
+import {
+  REDIS_MAX_VALUE_BYTES,
+  type RedisStoreOptions,
+  type WaitForReplicas,
+} from './redis-store-options.js';
 import { redisValueCodec } from './redis-value-codec.js';
 
 /** A statewire store on Redis: the {@link Store} contract plus the client and counters. */
@@ -58,6 +63,38 @@ function positiveInteger(value: unknown, name: string, fallback: number, max = I
   return value;
 }
 
+// ioredis takes any string as a URL and quietly falls back to 127.0.0.1:6379 for what it
+// cannot read (`http://nope` connected to the local server): a typo must fail here.
+function checkUrl(url: unknown): void {
+  let parsed: URL | undefined;
+  try {
+    parsed = typeof url === 'string' ? new URL(url) : undefined;
+  } catch {}
+  if (parsed === undefined || (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:')) {
+    throw new TypeError('redis: url must be a redis:// or rediss:// URL (redis://host:port/db)');
+  }
+}
+
+function checkWaitForReplicas(options: RedisStoreOptions): WaitForReplicas | undefined {
+  const wait = options.waitForReplicas;
+  if (wait === undefined) return undefined;
+  if (typeof wait !== 'object' || wait === null) {
+    throw new TypeError('redis: waitForReplicas must be { replicas, timeout }');
+  }
+  const cluster =
+    options.cluster !== undefined ||
+    (options.client !== undefined && isRedisClient(options.client) && isCluster(options.client));
+  if (cluster) {
+    throw new TypeError(
+      'redis: waitForReplicas is for standalone and Sentinel servers, not a Cluster',
+    );
+  }
+  return {
+    replicas: positiveInteger(wait.replicas, 'waitForReplicas.replicas', 1),
+    timeout: positiveInteger(wait.timeout, 'waitForReplicas.timeout', 1000),
+  };
+}
+
 function checkCodec(codec: unknown): ValueCodec {
   const candidate = codec as Partial<ValueCodec> | null;
   if (
@@ -89,7 +126,8 @@ function checkCodec(codec: unknown): ValueCodec {
  * await store.increment('hits');
  * await store.close();
  * ```
- * @throws TypeError when an option is malformed, or an injected client could resend writes
+ * @throws TypeError when an option is malformed (a `url` that is not `redis://` or
+ *   `rediss://`, included), or an injected client could resend writes
  */
 export function createRedisStore<S extends object = Record<string, unknown>>(
   options: RedisStoreOptions = {},
@@ -121,12 +159,11 @@ export function createRedisStore<S extends object = Record<string, unknown>>(
   if (sources.length > 1) {
     throw new TypeError('redis: give at most one of url, client and cluster');
   }
-  if (options.url !== undefined && typeof options.url !== 'string') {
-    throw new TypeError('redis: url must be a string');
-  }
+  if (options.url !== undefined) checkUrl(options.url);
   if (options.cluster !== undefined && !Array.isArray(options.cluster?.nodes)) {
     throw new TypeError('redis: cluster.nodes must be an array of startup nodes');
   }
+  const waitForReplicas = checkWaitForReplicas(options);
 
   let client: RedisClient;
   const owned = options.client === undefined;
@@ -157,6 +194,7 @@ export function createRedisStore<S extends object = Record<string, unknown>>(
     stopOnAuthFailure: owned,
     maxPending,
     scanCount,
+    waitForReplicas,
   });
   const capabilities = defineCapabilities({
     ...codec.keeps,

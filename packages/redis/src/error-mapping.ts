@@ -18,6 +18,7 @@ const CONNECTION_MESSAGES = [
   'Cluster is ended.',
   'Cluster is disconnected.',
   'Command aborted due to connection close',
+  'All sentinels are unreachable',
 ];
 const CONNECTION_ERROR_NAMES = new Set([
   'AbortError',
@@ -32,6 +33,8 @@ const NETWORK_CODES = new Set([
   'EHOSTUNREACH',
   'ENETUNREACH',
   'ENOTFOUND',
+  'EAI_AGAIN',
+  'ECONNABORTED',
 ]);
 
 /** Whether a Redis error reply refuses the credentials (`WRONGPASS`, `NOAUTH`). */
@@ -103,7 +106,11 @@ export function sanitizeCause(error: unknown): unknown {
  * | any other error reply (`OOM`, `LOADING`, `READONLY`, `CLUSTERDOWN`, …) | `BACKEND` |
  *
  * A write gets `maybeApplied: true` when the connection was lost after it was sent (its
- * reply is unknown), or when part of a multi-command write may have applied.
+ * reply is unknown), or when part of a multi-command write may have applied. Any other
+ * failure of a single command is `maybeApplied: false`: Redis applies nothing of a command
+ * it answers with an error (`OOM`, `READONLY`, `CLUSTERDOWN`, `TRYAGAIN`, `NOSCRIPT`, a
+ * `MOVED` left unfollowed after too many redirections …), and an error raised before
+ * the command left (a malformed command) sent nothing.
  */
 export function toStateError(error: unknown, context: FailureContext): StateError {
   if (StateError.is(error)) return error;
@@ -134,9 +141,8 @@ export function toStateError(error: unknown, context: FailureContext): StateErro
       { cause, ...(write ? { maybeApplied: true } : {}) },
     );
   }
-  const reply = error instanceof Error && error.name === 'ReplyError';
   return new StateError(ErrorCode.BACKEND, `redis: ${name}() failed: ${summary(error)}`, {
     cause,
-    ...(write ? { maybeApplied: reply ? context.partial : true } : {}),
+    ...(write ? { maybeApplied: context.partial } : {}),
   });
 }

@@ -28,10 +28,13 @@ const DISCONNECT_TIMEOUT_MS = 100;
  *   settling them otherwise). statewire keeps its own queue, bounded by each call's timeout,
  *   and only hands calls to ioredis while the connection is ready.
  */
-export const safeRedisOptions: Readonly<RedisOptions> = Object.freeze({
+// Typed as the literal options (not as `RedisOptions`) so that `{ ...safeRedisOptions }`
+// compiles under exactOptionalPropertyTypes: ioredis's `RedisOptions` is not assignable to
+// its own constructor's parameter there (`replyMapping?: … | undefined`).
+export const safeRedisOptions = Object.freeze({
   autoResendUnfulfilledCommands: false,
   maxRetriesPerRequest: 0,
-});
+} as const satisfies RedisOptions);
 
 /**
  * The ioredis options that make a Cluster client safe for statewire:
@@ -41,10 +44,10 @@ export const safeRedisOptions: Readonly<RedisOptions> = Object.freeze({
  *   when its node's connection closed before the reply: applied twice, possibly.
  * - node connections get {@link safeRedisOptions}.
  */
-export const safeClusterOptions: Readonly<ClusterOptions> = Object.freeze({
+export const safeClusterOptions = Object.freeze({
   retryDelayOnFailover: 0,
   redisOptions: safeRedisOptions,
-});
+} as const satisfies ClusterOptions);
 
 /** How the store gets its client. */
 export interface ClientSource {
@@ -73,8 +76,8 @@ export function isCluster(client: RedisClient): client is Cluster {
 
 /**
  * Creates the client a store owns, with {@link safeRedisOptions} (or
- * {@link safeClusterOptions}) forced, a capped reconnect backoff, and no `CLIENT SETINFO`
- * round trips.
+ * {@link safeClusterOptions}) forced, a capped reconnect backoff, no `CLIENT SETINFO`
+ * round trips and, with Sentinel, `failoverDetector` on unless the options turn it off.
  */
 export function createOwnedClient(source: ClientSource): RedisClient {
   if (source.cluster) {
@@ -95,6 +98,9 @@ export function createOwnedClient(source: ClientSource): RedisClient {
     retryStrategy: reconnectDelay,
     disableClientInfo: true,
     disconnectTimeout: DISCONNECT_TIMEOUT_MS,
+    // With Sentinel: listen for +switch-master and move to the new master at once, instead
+    // of writing to the demoted one until it turns into a replica (issue 12, item 7).
+    ...(source.redisOptions?.sentinels ? { failoverDetector: true } : {}),
     ...source.redisOptions,
     ...safeRedisOptions,
   };

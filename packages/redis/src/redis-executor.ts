@@ -1,4 +1,4 @@
-import type { EventEmitter } from 'node:events';
+import { debuglog } from 'node:util';
 import {
   ErrorCode,
   type ExecuteOptions,
@@ -15,11 +15,16 @@ import {
   writeOps,
 } from '@statewire/core';
 import type { Cluster, Redis } from 'ioredis';
-import { isAuthError, sanitizeCause, toStateError } from './error-mapping.js';
-import { INCREMENT_COMMAND, INCREMENT_LUA } from './increment-script.js';
+import { listen, quit, unlisten } from './client-events.js';
+import { refuseDelayedRetries } from './cluster-retries.js';
+import { isAuthError, isConnectionError, sanitizeCause, toStateError } from './error-mapping.js';
+import { INCREMENT_LUA } from './increment-script.js';
+import { KeyspaceScan } from './keyspace-scan.js';
 import { isCluster, type RedisClient } from './redis-client.js';
 import type { RedisKeyLayout } from './redis-key.js';
 import { groupBySlot } from './redis-slot.js';
+import type { WaitForReplicas } from './redis-store-options.js';
+import { SlotRoutes } from './slot-routes.js';
 
 /** What a {@link RedisExecutor} works with. */
 export interface RedisExecutorOptions {
@@ -33,6 +38,8 @@ export interface RedisExecutorOptions {
   maxPending: number;
   /** `COUNT` hint of each `SCAN`. */
   scanCount: number;
+  /** Acknowledge writes only once this many replicas have them (standalone and Sentinel). */
+  waitForReplicas: WaitForReplicas | undefined;
 }
 
 /** Counters of a Redis store, for tests and monitoring. */
@@ -57,6 +64,13 @@ interface QueuedCall {
   readonly settled: Promise<unknown> | undefined;
 }
 
+/** Write calls of one batch waiting for the `WAIT` sent after them. */
+interface ReplicaWait {
+  readonly calls: QueuedCall[];
+  /** Calls the master answered, with their results. */
+  readonly answered: [QueuedCall, unknown][];
+}
+
 type Callback<T> = (error: Error | null | undefined, result?: T) => void;
 type Arg = string | number | Buffer | readonly (string | Buffer)[];
 
@@ -72,20 +86,24 @@ const BARRIER_OPS: ReadonlySet<OpCode> = new Set<OpCode>([Op.keys, Op.clear]);
 
 const noop = (): void => {};
 
-type Listener = Parameters<EventEmitter['on']>[1];
+const debug = debuglog('statewire');
 
-// Several stores may share one injected client (one per namespace, say): each adds one
-// listener per event, so the listener limit grows with them instead of warning at 11.
-function listen(emitter: EventEmitter, event: string, listener: Listener): void {
-  const max = emitter.getMaxListeners();
-  if (max !== 0) emitter.setMaxListeners(max + 1);
-  emitter.on(event, listener);
+function messageOf(error: unknown): string {
+  return error instanceof Error ? (error.message.split('\n', 1)[0] ?? '') : String(error);
 }
 
-function unlisten(emitter: EventEmitter, event: string, listener: Listener): void {
-  emitter.off(event, listener);
-  const max = emitter.getMaxListeners();
-  if (max > 1) emitter.setMaxListeners(max - 1);
+// Applied on the master, not known to be on enough replicas: a failover could lose it.
+function unreplicated(op: OpCode, count: number, wait: WaitForReplicas): StateError {
+  return new StateError(
+    ErrorCode.TIMEOUT,
+    `redis: ${opNames[op]}() was applied on the master but confirmed by ${count} of ${wait.replicas} replicas within ${wait.timeout} ms`,
+    { maybeApplied: true },
+  );
+}
+
+function unreachable(error: unknown): string {
+  const message = error instanceof Error ? messageOf(error) : '';
+  return `could not connect to Redis${message ? ` (${message})` : ''}`;
 }
 
 /** Which calls can share one multi-key command with their neighbours (standalone only). */
@@ -111,19 +129,33 @@ function toBuffer(bytes: Uint8Array | string): Buffer {
  * - Calls made in the same turn of the event loop go out in one socket write, consecutive
  *   `get`s as one `MGET` and `set`s as one `MSET`; on a Cluster each command is routed by
  *   its slot and multi-key calls are split per slot.
- * - A call handed to ioredis counts as sent. When a connection closes, every call sent and
- *   not answered rejects with `CONNECTION_LOST` (`maybeApplied: true` for writes): ioredis is
- *   configured never to resend them (see `safeRedisOptions`).
+ * - A call handed to ioredis counts as sent. When a connection closes, every call sent on it
+ *   and not answered rejects with `CONNECTION_LOST` (`maybeApplied: true` for writes):
+ *   ioredis is configured never to resend them (see `safeRedisOptions`). On a Cluster that is
+ *   the calls of that node only: ioredis rejects them itself.
+ * - When a connection attempt fails, queued calls and new ones reject `UNAVAILABLE` (nothing
+ *   sent) until a connection is ready again.
+ * - Calls apply in the order made, through every retry: `increment` is `EVAL` (no NOSCRIPT
+ *   retry), SCAN work stops when its call settles, a Cluster refuses TRYAGAIN/CLUSTERDOWN
+ *   retries ({@link refuseDelayedRetries}) and holds a call behind a redirected one of its
+ *   slot ({@link SlotRoutes}).
+ * - With `waitForReplicas`, each batch of writes is followed by one `WAIT`, and the writes
+ *   resolve once it confirms them.
  * - Timeouts, aborts and exactly-once settlement are core's `PendingCalls`.
  */
 export class RedisExecutor implements Executor {
   readonly #client: RedisClient;
   readonly #cluster: Cluster | undefined;
+  /** On a Cluster: keeps a call from overtaking an earlier one of its slot (redirections). */
+  readonly #routes: SlotRoutes | undefined;
   readonly #layout: RedisKeyLayout;
   readonly #closeClient: boolean;
   readonly #stopOnAuthFailure: boolean;
   readonly #maxPending: number;
-  readonly #scanCount: number;
+  readonly #scanner: KeyspaceScan;
+  readonly #waitFor: WaitForReplicas | undefined;
+  /** Write calls answered by the master, waiting for their batch's `WAIT` reply. */
+  readonly #awaitingReplicas = new Map<number, ReplicaWait>();
   readonly #pending = new PendingCalls('redis');
   #queue: QueuedCall[] = [];
   #head = 0;
@@ -135,28 +167,36 @@ export class RedisExecutor implements Executor {
   #closing: Promise<void> | undefined;
   /** Set when Redis refused the credentials; cleared when a connection becomes ready. */
   #refused: unknown;
+  /** Set when a connection attempt failed; cleared when a connection becomes ready. */
+  #unreachable: unknown;
 
   constructor(options: RedisExecutorOptions) {
     this.#client = options.client;
     this.#cluster = isCluster(options.client) ? options.client : undefined;
+    this.#routes = this.#cluster ? new SlotRoutes(this.#cluster) : undefined;
     this.#layout = options.layout;
     this.#closeClient = options.closeClient;
     this.#stopOnAuthFailure = options.stopOnAuthFailure;
     this.#maxPending = options.maxPending;
-    this.#scanCount = options.scanCount;
+    this.#scanner = new KeyspaceScan({
+      client: options.client,
+      layout: options.layout,
+      scanCount: options.scanCount,
+    });
+    this.#waitFor = options.waitForReplicas;
     const client = this.#client;
-    if (typeof (client as unknown as Record<string, unknown>)[INCREMENT_COMMAND] !== 'function') {
-      client.defineCommand(INCREMENT_COMMAND, { numberOfKeys: 1, lua: INCREMENT_LUA });
-    }
     listen(client, 'ready', this.#onReady);
+    listen(client, 'connect', this.#onConnect);
     listen(client, 'error', this.#onError);
     listen(client, 'end', this.#onEnd);
     if (this.#cluster) {
-      listen(this.#cluster, 'node error', this.#onError);
-      listen(this.#cluster, '+node', this.#watch);
-      listen(this.#cluster, '-node', this.#unwatch);
-      for (const node of this.#cluster.nodes('all')) this.#watch(node);
+      // A node's errors say nothing about the others: only refused credentials matter here.
+      listen(this.#cluster, 'node error', this.#onNodeError);
+      refuseDelayedRetries(this.#cluster);
     } else {
+      // The one connection carries every call: when it closes, every call in flight lost its
+      // reply. (A Cluster's node connections reject their own unanswered commands when they
+      // close, which fails exactly the calls sent to that node.)
       this.#watch(client as Redis);
     }
     if (client.status === 'wait') client.connect().catch(noop);
@@ -182,6 +222,14 @@ export class RedisExecutor implements Executor {
       if (this.#client.status === 'end') {
         return this.#reject(op, ErrorCode.CONNECTION_LOST, 'the Redis client has ended');
       }
+      if (this.#unreachable !== undefined) {
+        return this.#reject(
+          op,
+          ErrorCode.UNAVAILABLE,
+          unreachable(this.#unreachable),
+          this.#unreachable,
+        );
+      }
     }
     if (this.#pending.size >= this.#maxPending) {
       return this.#reject(op, ErrorCode.OVERLOADED, `${this.#maxPending} calls already pending`);
@@ -205,14 +253,13 @@ export class RedisExecutor implements Executor {
     this.#queue = [];
     this.#head = 0;
     this.#inflight.clear();
+    this.#awaitingReplicas.clear();
+    this.#routes?.clear();
     const client = this.#client;
     unlisten(client, 'ready', this.#onReady);
+    unlisten(client, 'connect', this.#onConnect);
     unlisten(client, 'end', this.#onEnd);
-    if (this.#cluster) {
-      unlisten(this.#cluster, 'node error', this.#onError);
-      unlisten(this.#cluster, '+node', this.#watch);
-      unlisten(this.#cluster, '-node', this.#unwatch);
-    }
+    if (this.#cluster) unlisten(this.#cluster, 'node error', this.#onNodeError);
     for (const node of [...this.#watched]) this.#unwatch(node);
     if (this.#closeClient) {
       // Errors while quitting are expected (a dead server) and must not reach the console.
@@ -242,10 +289,32 @@ export class RedisExecutor implements Executor {
 
   readonly #onReady = (): void => {
     this.#refused = undefined;
+    this.#unreachable = undefined;
     this.#scheduleFlush();
   };
 
+  // Reached again: calls wait for the ready connection (bounded by their timeout) again.
+  readonly #onConnect = (): void => {
+    this.#unreachable = undefined;
+  };
+
   readonly #onError = (error: unknown): void => {
+    if (this.#isClosed) return;
+    if (isAuthError(error)) {
+      this.#onNodeError(error);
+      return;
+    }
+    // A connection attempt failed (refused, unknown host, timed out; for a Cluster, every
+    // startup node): nothing can be sent until one succeeds, so calls say so at once
+    // instead of waiting for their timeout. Nothing of theirs was sent.
+    if (!this.#ready() && isConnectionError(error)) {
+      debug('redis: a connection attempt failed (%s); calls reject UNAVAILABLE', messageOf(error));
+      this.#unreachable = sanitizeCause(error);
+      this.#failQueued(ErrorCode.UNAVAILABLE, unreachable(error), error);
+    }
+  };
+
+  readonly #onNodeError = (error: unknown): void => {
     if (!isAuthError(error) || this.#isClosed) return;
     this.#refused = error;
     this.#failQueued(ErrorCode.AUTH, 'was refused the credentials by Redis', error);
@@ -328,6 +397,9 @@ export class RedisExecutor implements Executor {
       }
       // Back-pressure: ioredis holds at most maxPending unanswered commands of ours.
       if (this.#inflight.size + batch.length >= this.#maxPending) break;
+      // Waits (and every call after it, to keep their order) until its slot's earlier
+      // commands, sent to a node that no longer owns it, are answered.
+      if (this.#routes && !this.#routes.take(call.id, this.#keysOf(call))) break;
       this.#head++;
       batch.push(call);
     }
@@ -366,6 +438,7 @@ export class RedisExecutor implements Executor {
     // A ready standalone client writes each command to its socket at once; corked, the whole
     // batch leaves in one write. Cheaper than an ioredis Pipeline, which chains two promises
     // and a result array per command.
+    const wait = this.#waitFor ? this.#replicaWait(batch) : undefined;
     const stream = (this.#client as Redis).stream;
     stream?.cork();
     try {
@@ -381,9 +454,56 @@ export class RedisExecutor implements Executor {
         else this.#issue(sink, first);
         start = end;
       }
+      if (wait) this.#sendWait(sink, wait);
     } finally {
       stream?.uncork();
     }
+  }
+
+  /** The Redis keys a call's commands name (none for `scan`, which names its master). */
+  #keysOf(call: QueuedCall): string[] {
+    const layout = this.#layout;
+    switch (call.op) {
+      case Op.getMany:
+      case Op.deleteMany:
+        return (call.args[0] as string[]).map((key) => layout.toRedis(key));
+      case Op.setMany:
+        return (call.args[0] as WireEntry[]).map((entry) => layout.toRedis(entry[0]));
+      case Op.scan:
+        return [];
+      default:
+        return [layout.toRedis(call.args[0] as string)];
+    }
+  }
+
+  // The writes of a batch wait for one WAIT sent after them: Redis answers WAIT once the
+  // replicas acknowledged every write sent before it on this connection.
+  #replicaWait(batch: readonly QueuedCall[]): ReplicaWait | undefined {
+    let wait: ReplicaWait | undefined;
+    for (const call of batch) {
+      if (!writeOps.has(call.op)) continue;
+      wait ??= { answered: [], calls: [] };
+      wait.calls.push(call);
+      this.#awaitingReplicas.set(call.id, wait);
+    }
+    return wait;
+  }
+
+  #sendWait(sink: Sink, wait: ReplicaWait): void {
+    const { replicas, timeout } = this.#waitFor as WaitForReplicas;
+    sink.call('wait', replicas, timeout, (error, count?: number) => {
+      for (const call of wait.calls) this.#awaitingReplicas.delete(call.id);
+      const confirmed = !error && Number(count) >= replicas;
+      for (const [call, value] of wait.answered) {
+        if (confirmed) this.#settle(call, value);
+        else if (error) this.#fail(call, error, true);
+        else this.#failUnreplicated(call, Number(count));
+      }
+    });
+  }
+
+  #failUnreplicated(call: QueuedCall, count: number): void {
+    this.#fail(call, unreplicated(call.op, count, this.#waitFor as WaitForReplicas), true);
   }
 
   /**
@@ -403,7 +523,7 @@ export class RedisExecutor implements Executor {
         for (let i = 0; i < calls.length; i++) {
           const call = calls[i] as QueuedCall;
           if (error || !values) this.#fail(call, error, false);
-          else this.#settle(call.id, values[i] ?? null);
+          else this.#settle(call, values[i] ?? null);
         }
       });
       return;
@@ -416,20 +536,29 @@ export class RedisExecutor implements Executor {
     sink.call('mset', args, (error) => {
       for (const call of calls) {
         if (error) this.#fail(call, error, false);
-        else this.#settle(call.id, null);
+        else this.#settle(call, null);
       }
     });
   }
 
-  #settle(id: number, value: unknown): void {
-    this.#inflight.delete(id);
-    this.#pending.resolve(id, value);
+  #settle(call: QueuedCall, value: unknown): void {
+    const wait = this.#awaitingReplicas.get(call.id);
+    if (wait !== undefined) {
+      // Applied on the master; acknowledged once the batch's WAIT says replicas have it.
+      wait.answered.push([call, value]);
+      return;
+    }
+    this.#inflight.delete(call.id);
+    this.#routes?.release(call.id);
+    this.#pending.resolve(call.id, value);
     // Calls held back by the in-flight bound may go now.
     this.#scheduleFlush();
   }
 
   #fail(call: QueuedCall, error: unknown, partial: boolean): void {
+    this.#awaitingReplicas.delete(call.id);
     this.#inflight.delete(call.id);
+    this.#routes?.release(call.id);
     if (this.#pending.has(call.id)) {
       this.#pending.reject(call.id, toStateError(error, { op: call.op, partial }));
     }
@@ -442,7 +571,7 @@ export class RedisExecutor implements Executor {
     this.#pending.markSent(id);
     this.#inflight.add(id);
     const layout = this.#layout;
-    const done = (value: unknown): void => this.#settle(id, value);
+    const done = (value: unknown): void => this.#settle(call, value);
     const reply =
       <T>(then: (result: T) => unknown): Callback<T> =>
       (error, result) => {
@@ -501,11 +630,25 @@ export class RedisExecutor implements Executor {
           return;
         }
         case Op.increment: {
-          const [key, by] = call.args as OpArgs[typeof Op.increment];
-          const script = (sink as unknown as Record<string, (...args: unknown[]) => unknown>)[
-            INCREMENT_COMMAND
-          ] as (...args: unknown[]) => unknown;
-          script.call(sink, layout.toRedis(key), String(by), reply<string | number>(Number));
+          const [key, by, ttl] = call.args as OpArgs[typeof Op.increment];
+          // EVAL with the body, never EVALSHA: see INCREMENT_LUA on NOSCRIPT reordering.
+          sink.call(
+            'eval',
+            INCREMENT_LUA,
+            1,
+            layout.toRedis(key),
+            String(by),
+            String(ttl ?? 0),
+            reply<string | number>(Number),
+          );
+          return;
+        }
+        case Op.scan: {
+          const [prefix, cursor, count] = call.args as OpArgs[typeof Op.scan];
+          this.#scanner.page(prefix, cursor, count).then(
+            (page) => this.#settle(call, page),
+            (error: unknown) => this.#fail(call, error, false),
+          );
           return;
         }
         case Op.getMany: {
@@ -543,7 +686,7 @@ export class RedisExecutor implements Executor {
     if (!this.#cluster) {
       sink.callBuffer('mget', keys, (error, values) => {
         if (error) this.#fail(call, error, false);
-        else this.#settle(call.id, values);
+        else this.#settle(call, values);
       });
       return;
     }
@@ -558,7 +701,7 @@ export class RedisExecutor implements Executor {
           if (error || !result) return this.#fail(call, error, false);
           const found = result;
           for (let j = 0; j < group.length; j++) values[group[j] as number] = found[j] ?? null;
-          if (--left === 0) this.#settle(call.id, values);
+          if (--left === 0) this.#settle(call, values);
         },
       );
     }
@@ -571,7 +714,7 @@ export class RedisExecutor implements Executor {
       for (const [key, value] of entries) args.push(this.#layout.toRedis(key), toBuffer(value));
       sink.call('mset', args, (error) => {
         if (error) this.#fail(call, error, false);
-        else this.#settle(call.id, null);
+        else this.#settle(call, null);
       });
       return;
     }
@@ -584,7 +727,7 @@ export class RedisExecutor implements Executor {
       if (ttl > 0) args.push('PX', ttl);
       sink.call('set', ...args, (error) => {
         if (error) return this.#fail(call, error, partial);
-        if (--left === 0) this.#settle(call.id, null);
+        if (--left === 0) this.#settle(call, null);
       });
     }
   }
@@ -601,7 +744,7 @@ export class RedisExecutor implements Executor {
         (error, count) => {
           if (error) return this.#fail(call, error, partial);
           total += Number(count);
-          if (--left === 0) this.#settle(call.id, total);
+          if (--left === 0) this.#settle(call, total);
         },
       );
     }
@@ -619,90 +762,23 @@ export class RedisExecutor implements Executor {
     });
     const work =
       call.op === Op.keys
-        ? this.#keys(call.id, (call.args as OpArgs[typeof Op.keys])[0])
+        ? this.#scanner.keys((call.args as OpArgs[typeof Op.keys])[0], () =>
+            this.#pending.has(call.id),
+          )
         : this.#clear(call.id);
     work.then(
-      (value) => this.#settle(call.id, value),
+      (value) => this.#settle(call, value),
       (error: unknown) => this.#fail(call, error, call.op === Op.clear),
     );
   }
 
-  async #keys(id: number, prefix: string): Promise<string[]> {
-    const found = new Set<string>();
-    await this.#scan(id, this.#layout.pattern(prefix), async (keys) => {
-      for (const key of keys) found.add(this.#layout.fromRedis(key));
-    });
-    return [...found];
-  }
-
   async #clear(id: number): Promise<null> {
-    await this.#scan(id, this.#layout.pattern(''), (keys) => this.#unlink(keys));
+    await this.#scanner.clear(() => this.#pending.has(id));
+    if (this.#waitFor && this.#pending.has(id)) {
+      const { replicas, timeout } = this.#waitFor;
+      const count = Number(await this.#client.call('wait', replicas, timeout));
+      if (count < replicas) throw unreplicated(Op.clear, count, this.#waitFor);
+    }
     return null;
   }
-
-  async #unlink(keys: string[]): Promise<void> {
-    if (!this.#cluster) {
-      await this.#client.call('unlink', keys);
-      return;
-    }
-    const cluster = this.#cluster;
-    await Promise.all(
-      groupBySlot(keys).map((group) =>
-        cluster.call(
-          'unlink',
-          group.map((i) => keys[i] as string),
-        ),
-      ),
-    );
-  }
-
-  // SCAN every master (the one server, or each Cluster master), MATCH inside the keyspace
-  // only. Stops early once the call settled (timed out, closed).
-  async #scan(id: number, pattern: string, each: (keys: string[]) => Promise<void>): Promise<void> {
-    const nodes: Redis[] = this.#cluster ? this.#cluster.nodes('master') : [this.#client as Redis];
-    for (const node of nodes) {
-      let cursor = '0';
-      do {
-        if (!this.#pending.has(id)) return;
-        const [next, keys] = (await node.call(
-          'scan',
-          cursor,
-          'MATCH',
-          pattern,
-          'COUNT',
-          this.#scanCount,
-        )) as [string, string[]];
-        cursor = next;
-        if (keys.length > 0) await each(keys);
-      } while (cursor !== '0');
-    }
-  }
-}
-
-/** Waits for `promise`, at most `ms` milliseconds, leaving no timer behind. */
-async function within(promise: Promise<unknown>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([
-    promise,
-    new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, ms);
-    }),
-  ]);
-  clearTimeout(timer);
-}
-
-// Statuses in which a connection exists or is being made: disconnect() closes it, and
-// ioredis then emits 'end'. From 'reconnecting' (or a Cluster without nodes) it emits
-// nothing more, and there is nothing left to wait for.
-const CONNECTED: ReadonlySet<string> = new Set(['ready', 'connect', 'connecting']);
-
-async function quit(client: RedisClient): Promise<void> {
-  client.on('error', noop);
-  if (client.status === 'end') return;
-  const live = CONNECTED.has(client.status);
-  const ended = new Promise<void>((resolve) => client.once('end', () => resolve()));
-  // QUIT waits for the server's reply; a stalled server must not stall close().
-  if (client.status === 'ready') await within(client.quit().catch(noop), 1000);
-  client.disconnect();
-  if (live && (client.status as string) !== 'end') await within(ended, 1000);
 }

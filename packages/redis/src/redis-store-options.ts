@@ -5,6 +5,18 @@ import type { RedisClient } from './redis-client.js';
 /** Redis's own limit on one bulk string (`proto-max-bulk-len`), 512 MiB. */
 export const REDIS_MAX_VALUE_BYTES = 512 * 1024 * 1024;
 
+/** How many replicas must have a write before the store acknowledges it. */
+export interface WaitForReplicas {
+  /** Replicas that must acknowledge each write (`WAIT numreplicas`), at least 1. */
+  replicas: number;
+  /**
+   * Most milliseconds Redis waits for them (`WAIT … timeout`); a write not confirmed by
+   * then rejects `TIMEOUT` with `maybeApplied: true` (it is on the master, and a failover
+   * could lose it).
+   */
+  timeout: number;
+}
+
 /** Options of {@link createRedisStore}. */
 export interface RedisStoreOptions {
   /**
@@ -18,8 +30,11 @@ export interface RedisStoreOptions {
    * An ioredis `Redis` (standalone or Sentinel) or `Cluster` client to use instead of
    * creating one. It must not resend unanswered commands: create it with
    * `{ ...safeRedisOptions }` / `{ ...safeClusterOptions }` (a `TypeError` otherwise), and
-   * without `keyPrefix`. The store defines one script command on it (`statewireIncrement`)
-   * and leaves it open on `close()` unless `closeClient` is set.
+   * without `keyPrefix`. The store leaves it open on `close()` unless `closeClient` is set.
+   * On a `Cluster` client, the store makes ioredis reject commands refused with `TRYAGAIN`
+   * or `CLUSTERDOWN` instead of retrying them later, out of order (for every user of the
+   * client). With Sentinel, create it with `failoverDetector: true` so that it follows a
+   * failover at once.
    * @default none: the store creates its own client
    */
   client?: RedisClient;
@@ -87,6 +102,17 @@ export interface RedisStoreOptions {
    * @default 1000
    */
   scanCount?: number;
+  /**
+   * Acknowledge a write only once `replicas` replicas have it: after each batch of writes
+   * the store sends `WAIT replicas timeout`, and the writes resolve when Redis confirms
+   * them. With Sentinel, a failover then loses no acknowledged write (Sentinel promotes the
+   * replica that has replicated the most); without it, writes acknowledged in the second or
+   * so before a failover are lost when the old master becomes a replica. Costs one round
+   * trip to a replica per batch. Standalone and Sentinel only (a `TypeError` with
+   * `cluster`). See the README, "Failures and ordering".
+   * @default undefined (a write is acknowledged once the master applied it)
+   */
+  waitForReplicas?: WaitForReplicas;
   /**
    * Declares `capabilities.persistent`. Whether data outlives a Redis restart depends on the
    * server's configuration (AOF, RDB snapshots), which the store cannot see: set it when your

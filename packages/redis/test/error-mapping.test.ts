@@ -20,6 +20,9 @@ describe('toStateError()', () => {
     ["OOM command not allowed when used memory > 'maxmemory'.", 'BACKEND'],
     ['LOADING Redis is loading the dataset in memory', 'BACKEND'],
     ["READONLY You can't write against a read only replica.", 'BACKEND'],
+    ['CLUSTERDOWN The cluster is down', 'BACKEND'],
+    ['TRYAGAIN Multiple keys request during rehashing of slot', 'BACKEND'],
+    ['NOSCRIPT No matching script. Please use EVAL.', 'BACKEND'],
   ];
   for (const [message, code] of cases) {
     it(`maps "${message.split(' ')[0]}" replies to ${code}`, () => {
@@ -40,6 +43,18 @@ describe('toStateError()', () => {
     expect('maybeApplied' in read).toBe(false);
     const reset = Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' });
     expect(toStateError(reset, { op: Op.set, partial: false }).code).toBe('CONNECTION_LOST');
+  });
+
+  it('maps any other failure of one command to BACKEND with maybeApplied: false (issue 12, item 14)', () => {
+    // ioredis gives up on a chain of redirections with a plain Error: every attempt was refused.
+    const redirections = new Error(
+      'Too many Cluster redirections. Last error: ReplyError: CLUSTERDOWN The cluster is down',
+    );
+    const write = toStateError(redirections, { op: Op.set, partial: false });
+    expect(write.code).toBe('BACKEND');
+    expect(write.maybeApplied).toBe(false);
+    const read = toStateError(redirections, { op: Op.get, partial: false });
+    expect('maybeApplied' in read).toBe(false);
   });
 
   it('marks a refused part of a multi-command write maybeApplied', () => {

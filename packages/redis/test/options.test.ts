@@ -27,6 +27,9 @@ describe('createRedisStore() options', () => {
     ['persistent not a boolean', { persistent: 'yes' as unknown as boolean }],
     ['url and client', { url: 'redis://x', client: new Redis({ ...lazy, ...safeRedisOptions }) }],
     ['client not a client', { client: {} as never }],
+    ['url of another scheme (issue 17)', { url: 'http://nope' }],
+    ['url that is not a URL (issue 17)', { url: 'garbage' }],
+    ['url not a string', { url: 5 as unknown as string }],
   ];
   for (const [name, options] of malformed) {
     it(`rejects ${name} with TypeError`, () => {

@@ -50,6 +50,23 @@ describe('redis: layout and value format', () => {
     expect(pttl).toBeLessThanOrEqual(60_000);
   });
 
+  it('increment() with ttl sets PEXPIRE only when it creates the key, in one script', async () => {
+    const namespace = uniqueNamespace();
+    const store = standaloneStore({ namespace });
+    const key = (name: string): string => `statewire:${namespace.length}:${namespace}:${name}`;
+    expect(await store.increment('new', 5, { ttl: 60_000 })).toBe(5);
+    const pttl = await raw.pttl(key('new'));
+    expect(pttl).toBeGreaterThan(0);
+    expect(pttl).toBeLessThanOrEqual(60_000);
+    // An existing key keeps its own expiry, or its lack of one.
+    await store.set('old', 1);
+    expect(await store.increment('old', 1, { ttl: 60_000 })).toBe(2);
+    expect(await raw.pttl(key('old'))).toBe(-1);
+    await raw.pexpire(key('new'), 500_000);
+    expect(await store.increment('new', 1, { ttl: 60_000 })).toBe(6);
+    expect(await raw.pttl(key('new'))).toBeGreaterThan(60_000);
+  });
+
   it('get() of a value statewire did not write rejects PROTOCOL', async () => {
     const namespace = uniqueNamespace();
     const store = standaloneStore({ namespace });

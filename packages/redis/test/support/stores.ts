@@ -82,3 +82,20 @@ export async function rejection(
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/**
+ * Runs `call` until it settles other than `UNAVAILABLE`: a store refuses calls at once
+ * while its last connection attempt failed, until its next attempt succeeds.
+ */
+export async function whenReachable<T>(call: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      return await call();
+    } catch (error) {
+      const unavailable = StateErrorClass.is(error) && error.code === 'UNAVAILABLE';
+      if (!unavailable || Date.now() > deadline) throw error;
+      await sleep(50);
+    }
+  }
+}

@@ -1,0 +1,160 @@
+import { ErrorCode, StateError } from '@statewire/core';
+import type { Cluster, Redis } from 'ioredis';
+import { isCluster, type RedisClient } from './redis-client.js';
+import type { RedisKeyLayout } from './redis-key.js';
+import { groupBySlot } from './redis-slot.js';
+
+/** A master a `scan()` cursor can name. */
+interface ScanMaster {
+  readonly name: string;
+  readonly node: Redis;
+}
+
+/** What a {@link KeyspaceScan} works with. */
+export interface KeyspaceScanOptions {
+  /** The store's client: one server, or a Cluster whose masters are scanned one by one. */
+  client: RedisClient;
+  /** Maps the store's keys to Redis keys and gives the `MATCH` pattern of a prefix. */
+  layout: RedisKeyLayout;
+  /** `COUNT` hint of each `SCAN` of `keys()` and `clear()`. */
+  scanCount: number;
+}
+
+/**
+ * The store's SCAN work: `keys()` and `clear()` (every master, to the end) and `scan()`
+ * pages. Keys are matched inside the store's keyspace only (`MATCH` on the layout's
+ * pattern), on the one server or on each Cluster master.
+ */
+export class KeyspaceScan {
+  readonly #client: RedisClient;
+  readonly #cluster: Cluster | undefined;
+  readonly #layout: RedisKeyLayout;
+  readonly #scanCount: number;
+
+  constructor(options: KeyspaceScanOptions) {
+    this.#client = options.client;
+    this.#cluster = isCluster(options.client) ? options.client : undefined;
+    this.#layout = options.layout;
+    this.#scanCount = options.scanCount;
+  }
+
+  /** Every key under `prefix`, while `live()` (the call has not settled). */
+  async keys(prefix: string, live: () => boolean): Promise<string[]> {
+    const found = new Set<string>();
+    await this.#scan(live, this.#layout.pattern(prefix), async (keys) => {
+      for (const key of keys) found.add(this.#layout.fromRedis(key));
+    });
+    return [...found];
+  }
+
+  /** UNLINKs every key of the store, while `live()`. */
+  async clear(live: () => boolean): Promise<void> {
+    await this.#scan(live, this.#layout.pattern(''), (keys) => this.#unlink(keys));
+  }
+
+  /**
+   * One page of `scan()`: SCAN calls on one master after another (the one server, or each
+   * Cluster master in the order of their addresses), until the page has keys or the scan
+   * ends. The cursor names the master and its SCAN cursor, so a Cluster scan resumes where
+   * it was. A SCAN reply that would take the page over `count` is left for the next page,
+   * which starts with the same SCAN (a key is then returned again, never missed); only a
+   * first reply over `count` (one hash bucket holding more keys) makes a page longer.
+   * @throws StateError `INVALID_VALUE` for a cursor this store never handed out
+   */
+  async page(
+    prefix: string,
+    cursor: string,
+    count: number,
+  ): Promise<[keys: string[], cursor: string | null]> {
+    const masters = this.#masters();
+    let index = 0;
+    let position = '0';
+    if (cursor !== '') {
+      const match = /^([^/]+)\/(\d{1,20})$/.exec(cursor);
+      index = match ? masters.findIndex((master) => master.name === match[1]) : -1;
+      if (!match || index < 0) {
+        throw new StateError(
+          ErrorCode.INVALID_VALUE,
+          'redis: scan() was given a cursor it never handed out (or whose master is gone)',
+        );
+      }
+      position = match[2] as string;
+    }
+    const pattern = this.#layout.pattern(prefix);
+    const keys: string[] = [];
+    // Bounded, so that a sparse keyspace gives an empty page with a cursor, not a long call.
+    for (let calls = 0; calls < 16 && keys.length < count; calls++) {
+      const { node } = masters[index] as ScanMaster;
+      const [next, found] = (await node.call(
+        'scan',
+        position,
+        'MATCH',
+        pattern,
+        'COUNT',
+        count - keys.length,
+      )) as [string, string[]];
+      if (keys.length > 0 && keys.length + found.length > count) break;
+      for (const key of found) keys.push(this.#layout.fromRedis(key));
+      position = next;
+      if (position === '0') {
+        index++;
+        if (index === masters.length) return [keys, null];
+      }
+    }
+    return [keys, `${(masters[index] as ScanMaster).name}/${position}`];
+  }
+
+  #masters(): ScanMaster[] {
+    if (!this.#cluster) return [{ name: 'redis', node: this.#client as Redis }];
+    return this.#cluster
+      .nodes('master')
+      .map((node) => ({ name: `${node.options.host}:${node.options.port}`, node }))
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
+  async #unlink(keys: string[]): Promise<void> {
+    if (!this.#cluster) {
+      await this.#client.call('unlink', keys);
+      return;
+    }
+    const cluster = this.#cluster;
+    await Promise.all(
+      groupBySlot(keys).map((group) =>
+        cluster.call(
+          'unlink',
+          group.map((i) => keys[i] as string),
+        ),
+      ),
+    );
+  }
+
+  // SCAN every master to the end. Stops as soon as the call settled (timed out, aborted,
+  // closed): later calls are sent once it settled, on the same connections, so no command
+  // of this work may follow them (issue 12, item 1).
+  async #scan(
+    live: () => boolean,
+    pattern: string,
+    each: (keys: string[]) => Promise<void>,
+  ): Promise<void> {
+    const nodes: Redis[] = this.#cluster ? this.#cluster.nodes('master') : [this.#client as Redis];
+    for (const node of nodes) {
+      let cursor = '0';
+      do {
+        if (!live()) return;
+        const [next, keys] = (await node.call(
+          'scan',
+          cursor,
+          'MATCH',
+          pattern,
+          'COUNT',
+          this.#scanCount,
+        )) as [string, string[]];
+        cursor = next;
+        // The call may have settled while this SCAN was on its way: its work ends here, so
+        // that nothing sent after it settled is undone by it.
+        if (!live()) return;
+        if (keys.length > 0) await each(keys);
+      } while (cursor !== '0');
+    }
+  }
+}
