@@ -1,9 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, inject, it } from 'vitest';
-import { type ClusterApp, startClusterApp } from './support/cluster-app.js';
+import {
+  type ClusterApp,
+  type ClusterTransport,
+  startClusterApp,
+} from '@statewire/test-support/cluster-app';
+import { describe, expect, it } from 'vitest';
 
-const primary = fileURLToPath(new URL('./fixtures/primary.mjs', import.meta.url));
 const worker = fileURLToPath(new URL('./fixtures/rate-limit-worker.mjs', import.meta.url));
 const LIMIT = 100;
 const REQUESTS = 400;
@@ -37,15 +40,16 @@ async function hammer(app: ClusterApp, lanes: number): Promise<Tally> {
   return tally;
 }
 
-async function withApp<T>(env: Record<string, string>, run: (app: ClusterApp) => Promise<T>) {
-  const app = await startClusterApp(primary, {
-    WORKER: worker,
-    WORKERS: '4',
-    WINDOW_MS: String(WINDOW_MS),
-    LIMIT: String(LIMIT),
-    REDIS_URL: inject('redisUrl'),
-    NAMESPACE: `rate-limit-${randomUUID()}`,
-    ...env,
+async function withApp<T>(
+  transport: ClusterTransport,
+  store: 'memory' | 'statewire',
+  run: (app: ClusterApp) => Promise<T>,
+) {
+  const app = await startClusterApp({
+    worker,
+    transport,
+    namespace: `rate-limit-${randomUUID()}`,
+    env: { STORE: store, WINDOW_MS: String(WINDOW_MS), LIMIT: String(LIMIT) },
   });
   try {
     return await run(app);
@@ -62,9 +66,7 @@ for (const transport of ['ipc', 'redis'] as const) {
       if (left < 60_000) await new Promise((resolve) => setTimeout(resolve, left + 100));
 
       // One request at a time: the cluster's round robin then spreads them evenly.
-      const control = await withApp({ TRANSPORT: transport, STORE: 'memory' }, (app) =>
-        hammer(app, 1),
-      );
+      const control = await withApp(transport, 'memory', (app) => hammer(app, 1));
       // Each worker counts alone and lets LIMIT through: all 400 when spread evenly.
       const perWorkerAllowance = [...control.perWorker.values()].reduce(
         (sum, answered) => sum + Math.min(answered, LIMIT),
@@ -75,9 +77,7 @@ for (const transport of ['ipc', 'redis'] as const) {
       expect(control.passed).toBeGreaterThan(LIMIT);
 
       // Eight at a time: hits race on every worker, and still count once each.
-      const shared = await withApp({ TRANSPORT: transport, STORE: 'statewire' }, (app) =>
-        hammer(app, 8),
-      );
+      const shared = await withApp(transport, 'statewire', (app) => hammer(app, 8));
       expect(shared.perWorker.size).toBeGreaterThan(1);
       expect(shared.passed).toBe(LIMIT);
       expect(shared.limited).toBe(REQUESTS - LIMIT);

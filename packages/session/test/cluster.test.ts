@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type ClusterApp, startClusterApp } from './support/cluster-app.js';
+import { type ClusterApp, startClusterApp } from '@statewire/test-support/cluster-app';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-const primary = fileURLToPath(new URL('./fixtures/primary.mjs', import.meta.url));
 const worker = fileURLToPath(new URL('./fixtures/session-worker.mjs', import.meta.url));
 const MAX_AGE_MS = 5000;
 
@@ -19,13 +18,11 @@ for (const transport of ['ipc', 'redis'] as const) {
   describe(`express-session on 4 cluster workers over ${transport}`, () => {
     let app: ClusterApp;
     beforeAll(async () => {
-      app = await startClusterApp(primary, {
-        TRANSPORT: transport,
-        WORKER: worker,
-        WORKERS: '4',
-        REDIS_URL: inject('redisUrl'),
-        NAMESPACE: `session-${randomUUID()}`,
-        MAX_AGE: String(MAX_AGE_MS),
+      app = await startClusterApp({
+        worker,
+        transport,
+        namespace: `session-${randomUUID()}`,
+        env: { MAX_AGE: String(MAX_AGE_MS) },
       });
     });
     afterAll(async () => {
