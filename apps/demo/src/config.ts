@@ -16,6 +16,19 @@ export interface DemoConfig {
   workers: number | undefined;
   /** Largest request body accepted, in bytes (`MAX_BODY_BYTES`, default 1 MiB). */
   maxBodyBytes: number;
+  /** Requests one client may make to `/limited` per window, all workers together (`RATE_LIMIT`, default 10). */
+  rateLimit: number;
+  /** Length of a rate-limit window, ms (`RATE_LIMIT_WINDOW_MS`, default 60000). */
+  rateLimitWindowMs: number;
+  /** How long `/slow` takes to compute an answer, ms (`SLOW_MS`, default 500). */
+  slowMs: number;
+  /** How long a `/slow` answer stays cached, ms (`SLOW_TTL_MS`, default 30000). */
+  slowTtlMs: number;
+  /**
+   * Signs the session cookies (`SESSION_SECRET`). Every worker needs the same one; when it
+   * is unset the primary draws one at start and hands it to its workers.
+   */
+  sessionSecret: string | undefined;
 }
 
 function positiveInteger(
@@ -27,6 +40,12 @@ function positiveInteger(
   const value = Number(raw);
   if (!Number.isSafeInteger(value) || value < 0)
     throw new Error(`${name} must be a whole number, got "${raw}"`);
+  return value;
+}
+
+// A window or a TTL of 0 ms would make every request its own window or cache nothing.
+function atLeastOne(name: string, value: number): number {
+  if (value < 1) throw new Error(`${name} must be at least 1, got "${value}"`);
   return value;
 }
 
@@ -58,5 +77,16 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): DemoConfig {
     redisUrl: env.REDIS_URL || 'redis://127.0.0.1:6379',
     workers: positiveInteger('WORKERS', env.WORKERS, undefined),
     maxBodyBytes: positiveInteger('MAX_BODY_BYTES', env.MAX_BODY_BYTES, 1024 * 1024) as number,
+    rateLimit: positiveInteger('RATE_LIMIT', env.RATE_LIMIT, 10) as number,
+    rateLimitWindowMs: atLeastOne(
+      'RATE_LIMIT_WINDOW_MS',
+      positiveInteger('RATE_LIMIT_WINDOW_MS', env.RATE_LIMIT_WINDOW_MS, 60_000) as number,
+    ),
+    slowMs: positiveInteger('SLOW_MS', env.SLOW_MS, 500) as number,
+    slowTtlMs: atLeastOne(
+      'SLOW_TTL_MS',
+      positiveInteger('SLOW_TTL_MS', env.SLOW_TTL_MS, 30_000) as number,
+    ),
+    sessionSecret: env.SESSION_SECRET || undefined,
   };
 }

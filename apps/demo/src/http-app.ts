@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Store } from '@statewire/core';
 import { readJson } from './http-body.js';
 import { HttpError, toHttpFailure } from './http-errors.js';
+import { integrationPaths } from './integrations.js';
 import { lingerOnClose } from './lingering-close.js';
 import { renderPage } from './page.js';
 import type { ClusterStats } from './stats.js';
@@ -17,6 +18,8 @@ export interface AppContext {
   stats: () => ClusterStats;
   /** Called once per request the page counts (all but its own `/stats` polls). */
   countRequest: () => void;
+  /** Answers the paths of `integrationPaths` (the Express app of the integrations). */
+  integrations?: (req: IncomingMessage, res: ServerResponse) => void;
 }
 
 type Handler = (req: IncomingMessage, res: ServerResponse, context: AppContext) => Promise<void>;
@@ -167,6 +170,11 @@ async function route(
 ): Promise<void> {
   const path = requestPath(req);
   if (path !== '/stats') context.countRequest();
+  if (context.integrations !== undefined && integrationPaths.has(path)) {
+    // Express answers these and maps its own failures to the same JSON errors.
+    context.integrations(req, res);
+    return;
+  }
   const found = findRoute(path);
   const method = req.method ?? 'GET';
   if (found === undefined) throw new HttpError(404, 'NOT_FOUND', `no route for ${method} ${path}`);

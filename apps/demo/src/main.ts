@@ -1,4 +1,5 @@
 import cluster from 'node:cluster';
+import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { ClusterError, supervise } from '@statewire/cluster';
 import { type DemoConfig, readConfig } from './config.js';
@@ -30,6 +31,10 @@ if (portProblem !== undefined) cannotStart(portProblem);
 await startHolder(config);
 const supervisor = supervise({
   exec: fileURLToPath(new URL('./worker.js', import.meta.url)),
+  // Every worker must sign and check session cookies with the same secret. A secret drawn
+  // here lasts as long as the primary: with Redis, set SESSION_SECRET for logins that
+  // outlive a restart of the demo.
+  env: { SESSION_SECRET: config.sessionSecret ?? randomBytes(32).toString('hex') },
   ...(config.workers === undefined ? {} : { workers: config.workers }),
 });
 

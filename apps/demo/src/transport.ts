@@ -22,17 +22,28 @@ export async function startHolder(config: DemoConfig): Promise<{ close(): Promis
   }
 }
 
-/** Connects a worker to the shared state. */
-export async function connectStore(config: DemoConfig): Promise<Store<DemoState>> {
+/** Opens the store of one namespace; `S` types its keys and values. */
+export type OpenStore = <S extends object = Record<string, unknown>>(namespace: string) => Store<S>;
+
+/**
+ * Loads the chosen transport in a worker and returns how to open a store of one namespace
+ * of the shared state. Each concern (the counter and map, rate limits, sessions, the
+ * cache) gets its own namespace, so that none of them can read, list or clear another's
+ * keys. Opening is synchronous, as Keyv's adapter needs it to be.
+ */
+export async function storeOpener(config: DemoConfig): Promise<OpenStore> {
   switch (config.transport) {
-    case 'ipc':
-      return (await import('@statewire/ipc')).connect<DemoState>({ namespace: 'demo' });
-    case 'ipc-msgpack':
-      return (await import('@statewire/ipc-msgpack')).connect<DemoState>({ namespace: 'demo' });
-    case 'redis':
-      return (await import('@statewire/redis')).createRedisStore<DemoState>({
-        url: config.redisUrl,
-        namespace: 'demo',
-      });
+    case 'ipc': {
+      const { connect } = await import('@statewire/ipc');
+      return (namespace) => connect({ namespace });
+    }
+    case 'ipc-msgpack': {
+      const { connect } = await import('@statewire/ipc-msgpack');
+      return (namespace) => connect({ namespace });
+    }
+    case 'redis': {
+      const { createRedisStore } = await import('@statewire/redis');
+      return (namespace) => createRedisStore({ url: config.redisUrl, namespace });
+    }
   }
 }

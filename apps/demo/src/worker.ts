@@ -1,11 +1,13 @@
 import { createServer } from 'node:http';
 import { exitFatal } from '@statewire/cluster';
+import type { Store } from '@statewire/core';
 import { readConfig } from './config.js';
 import { createHandler } from './http-app.js';
+import { createIntegrations, type Integrations } from './integrations.js';
 import { describeListenError } from './port-check.js';
 import { type ClusterStats, isStatsMessage, type ServedMessage } from './stats.js';
 import { checkStore } from './store-check.js';
-import { connectStore } from './transport.js';
+import { type DemoState, storeOpener } from './transport.js';
 
 // A cluster worker: serves HTTP on the shared port, with state shared through the store.
 // A failure that a restart cannot fix ends it with exitFatal(), so that the supervisor
@@ -13,9 +15,12 @@ import { connectStore } from './transport.js';
 async function start(): Promise<void> {
   // The primary read the same environment without error before forking.
   const config = readConfig();
-  let store: Awaited<ReturnType<typeof connectStore>>;
+  let store: Store<DemoState>;
+  let integrations: Integrations;
   try {
-    store = await connectStore(config);
+    const open = await storeOpener(config);
+    store = open<DemoState>('demo');
+    integrations = createIntegrations(config, open);
   } catch (error) {
     exitFatal(`the ${config.transport} store cannot be set up: ${(error as Error).message}`);
     return;
@@ -38,6 +43,7 @@ async function start(): Promise<void> {
   process.once('disconnect', () => {
     clearInterval(report);
     void store.close();
+    void integrations.close();
   });
 
   // Ctrl+C in a terminal signals the whole process group; the primary shuts workers down
@@ -61,6 +67,7 @@ async function start(): Promise<void> {
       countRequest: () => {
         served += 1;
       },
+      integrations: integrations.handle,
     }),
   );
   server.keepAliveTimeout = 5000;

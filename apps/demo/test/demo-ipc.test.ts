@@ -1,4 +1,6 @@
+import { describeIntegrations } from './integrations.js';
 import { describeDemo } from './scenarios.js';
 
 describeDemo('ipc', () => ({}));
 describeDemo('ipc-msgpack', () => ({}));
+describeIntegrations('ipc', () => ({}));

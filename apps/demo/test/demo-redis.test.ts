@@ -4,6 +4,7 @@ import {
   startRedisServer,
 } from '@statewire/test-redis-server';
 import { afterAll, beforeAll } from 'vitest';
+import { describeIntegrations } from './integrations.js';
 import { describeDemo } from './scenarios.js';
 
 let server: RedisServer | undefined;
@@ -17,3 +18,6 @@ afterAll(async () => {
 });
 
 describeDemo('redis', () => ({ REDIS_URL: process.env.REDIS_URL ?? (server as RedisServer).url }));
+describeIntegrations('redis', () => ({
+  REDIS_URL: process.env.REDIS_URL ?? (server as RedisServer).url,
+}));

@@ -1,9 +1,10 @@
-import { Agent, request } from 'node:http';
+import { Agent, type IncomingHttpHeaders, request } from 'node:http';
 
 /** A response: status and parsed JSON body (or the raw text). */
 export interface JsonResponse {
   status: number;
   body: unknown;
+  headers: IncomingHttpHeaders;
 }
 
 const agent = new Agent({ keepAlive: false, maxSockets: 200 });
@@ -15,9 +16,11 @@ export function call(
   path: string,
   body?: string,
   timeout = 30_000,
+  headers: Record<string, string> = {},
 ): Promise<JsonResponse> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, method, path, agent, timeout }, (res) => {
+    const options = { host: '127.0.0.1', port, method, path, agent, timeout, headers };
+    const req = request(options, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('error', reject);
@@ -29,7 +32,7 @@ export function call(
         } catch {
           // not JSON (the page)
         }
-        resolve({ status: res.statusCode ?? 0, body: parsed });
+        resolve({ status: res.statusCode ?? 0, body: parsed, headers: res.headers });
       });
     });
     req.on('timeout', () => req.destroy(new Error('request timed out')));

@@ -46,15 +46,15 @@ function raw(method: string, path: string): Promise<Raw> {
  * a server that reads bodies to their end would never answer. Resolves the status, the
  * `connection` header, and once the server has closed the connection.
  */
-function upload(declared: number | undefined, send: number) {
+function upload(declared: number | undefined, send: number, method = 'PUT', path = '/kv/big') {
   return new Promise<{ status: number; connection: unknown }>((resolve, reject) => {
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (declared !== undefined) headers['content-length'] = String(declared);
     const req = request({
       host: '127.0.0.1',
       port: demo.port,
-      method: 'PUT',
-      path: '/kv/big',
+      method,
+      path,
       agent: false,
       headers,
     });
@@ -132,5 +132,28 @@ describe('demo HTTP hygiene', () => {
     expect(result).toEqual({ status: 413, connection: 'close' });
     // The worker is fine afterwards.
     expect((await call(demo.port, 'GET', '/hits')).status).toBe(200);
+  });
+
+  it('the Express routes keep the same rules: paths, HEAD, Allow, bodies over the limit', async () => {
+    expect((await raw('GET', '//me')).status).toBe(404);
+    expect((await raw('GET', '/me/')).status).toBe(404);
+    const head = await raw('HEAD', '/slow?n=3');
+    expect(head.status).toBe(200);
+    expect(head.body).toBe('');
+    expect(Number(head.headers['content-length'])).toBeGreaterThan(0);
+    const patch = await raw('PATCH', '/me');
+    expect(patch.status).toBe(405);
+    expect(patch.headers.allow).toBe('GET, HEAD');
+    expect(JSON.parse(patch.body)).toMatchObject({ error: { code: 'METHOD_NOT_ALLOWED' } });
+    expect((await raw('GET', '/logout')).headers.allow).toBe('POST');
+    expect(await upload(200 * 1024 * 1024, 0, 'POST', '/login')).toEqual({
+      status: 413,
+      connection: 'close',
+    });
+    expect(await upload(undefined, 1024 * 1024 + 256 * 1024, 'POST', '/login')).toEqual({
+      status: 413,
+      connection: 'close',
+    });
+    expect((await call(demo.port, 'GET', '/me')).status).toBe(401);
   });
 });
