@@ -19,6 +19,14 @@ import type {
 } from './store.js';
 import { wireBytes } from './wire-size.js';
 
+// Whether a call writes: a write rejected before it was sent carries
+// `maybeApplied: false`, so that its caller knows nothing was applied.
+interface CallKind {
+  readonly write: boolean;
+}
+const READ: CallKind = { write: false };
+const WRITE: CallKind = { write: true };
+
 /** What a {@link BaseStore} is made of. */
 export interface BaseStoreOptions {
   /** Where validated, encoded calls run. */
@@ -62,15 +70,15 @@ export class BaseStore<S extends object = Record<string, unknown>> implements St
   }
 
   async set<K extends KeyOf<S>>(key: K, value: S[K], opts?: SetOptions): Promise<void> {
-    const options = this.#begin(opts, true);
+    const options = this.#begin(opts, WRITE);
     const ttl = this.#ttl(opts);
-    this.#key(key, true);
+    this.#key(key, WRITE);
     await this.#executor.execute(Op.set, [key, this.#encode(value), ttl], options);
   }
 
   async delete(key: KeyOf<S>, opts?: CallOptions): Promise<boolean> {
-    const options = this.#begin(opts, true);
-    this.#key(key, true);
+    const options = this.#begin(opts, WRITE);
+    this.#key(key, WRITE);
     return this.#executor.execute(Op.delete, [key], options);
   }
 
@@ -116,7 +124,7 @@ export class BaseStore<S extends object = Record<string, unknown>> implements St
   }
 
   async clear(opts?: CallOptions): Promise<void> {
-    await this.#executor.execute(Op.clear, [], this.#begin(opts, true));
+    await this.#executor.execute(Op.clear, [], this.#begin(opts, WRITE));
   }
 
   async getMany<const K extends readonly KeyOf<S>[]>(
@@ -134,7 +142,7 @@ export class BaseStore<S extends object = Record<string, unknown>> implements St
   }
 
   async setMany(entries: readonly Entry<S>[], opts?: CallOptions): Promise<void> {
-    const options = this.#begin(opts, true);
+    const options = this.#begin(opts, WRITE);
     if (!Array.isArray(entries))
       throw markNotApplied(
         new StateError(
@@ -142,7 +150,7 @@ export class BaseStore<S extends object = Record<string, unknown>> implements St
           `${this.#label}: setMany() takes an array of entries`,
         ),
       );
-    this.#batch(entries.length, true);
+    this.#batch(entries.length, WRITE);
     const wire: WireEntry[] = entries.map((entry) => {
       if (typeof entry !== 'object' || entry === null) {
         throw markNotApplied(
@@ -153,7 +161,7 @@ export class BaseStore<S extends object = Record<string, unknown>> implements St
         );
       }
       const ttl = this.#ttl(entry);
-      this.#key(entry.key, true);
+      this.#key(entry.key, WRITE);
       return [entry.key, this.#encode(entry.value), ttl];
     });
     if (wire.length === 0) return;
@@ -172,16 +180,16 @@ export class BaseStore<S extends object = Record<string, unknown>> implements St
   }
 
   async deleteMany(keys: readonly KeyOf<S>[], opts?: CallOptions): Promise<number> {
-    const options = this.#begin(opts, true);
-    this.#keyList(keys, true);
+    const options = this.#begin(opts, WRITE);
+    this.#keyList(keys, WRITE);
     if (keys.length === 0) return 0;
     return this.#executor.execute(Op.deleteMany, [[...keys]], options);
   }
 
   async increment(key: NumericKeyOf<S>, by = 1, opts?: IncrementOptions): Promise<number> {
-    const options = this.#begin(opts, true);
+    const options = this.#begin(opts, WRITE);
     const ttl = this.#ttl(opts);
-    this.#key(key, true);
+    this.#key(key, WRITE);
     if (!Number.isSafeInteger(by)) {
       throw markNotApplied(
         new StateError(
@@ -194,9 +202,9 @@ export class BaseStore<S extends object = Record<string, unknown>> implements St
   }
 
   async setIfAbsent<K extends KeyOf<S>>(key: K, value: S[K], opts?: SetOptions): Promise<boolean> {
-    const options = this.#begin(opts, true);
+    const options = this.#begin(opts, WRITE);
     const ttl = this.#ttl(opts);
-    this.#key(key, true);
+    this.#key(key, WRITE);
     return this.#executor.execute(Op.setIfAbsent, [key, this.#encode(value), ttl], options);
   }
 
@@ -205,8 +213,7 @@ export class BaseStore<S extends object = Record<string, unknown>> implements St
     return this.#closing;
   }
 
-  // `write`: a rejection here is of a write that was never sent (`maybeApplied: false`).
-  #begin(opts: CallOptions | undefined, write = false): ExecuteOptions {
+  #begin(opts: CallOptions | undefined, { write }: CallKind = READ): ExecuteOptions {
     if (this.#closing) {
       throw new StateError(
         ErrorCode.CLOSED,
@@ -227,7 +234,7 @@ export class BaseStore<S extends object = Record<string, unknown>> implements St
     return ttl;
   }
 
-  #key(key: unknown, write = false): void {
+  #key(key: unknown, { write }: CallKind = READ): void {
     const error = checkKey(key, this.capabilities.maxKeyBytes);
     if (error) {
       error.message = `${this.#label}: ${error.message}`;
@@ -235,21 +242,21 @@ export class BaseStore<S extends object = Record<string, unknown>> implements St
     }
   }
 
-  #keyList(keys: unknown, write = false): void {
+  #keyList(keys: unknown, kind: CallKind = READ): void {
     if (!Array.isArray(keys)) {
       const error = new StateError(
         ErrorCode.INVALID_KEY,
         `${this.#label}: expected an array of keys, got ${describeType(keys)}`,
       );
-      throw write ? markNotApplied(error) : error;
+      throw kind.write ? markNotApplied(error) : error;
     }
-    this.#batch(keys.length, write);
-    for (const key of keys) this.#key(key, write);
+    this.#batch(keys.length, kind);
+    for (const key of keys) this.#key(key, kind);
   }
 
   // A batch over the limit is refused before it is sent: the holder would refuse it, and
   // a frame carrying it could be over what the holder reads.
-  #batch(length: number, write: boolean): void {
+  #batch(length: number, { write }: CallKind): void {
     if (length <= this.capabilities.maxBatchKeys) return;
     const error = new StateError(
       ErrorCode.TOO_LARGE,

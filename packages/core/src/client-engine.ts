@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { debuglog } from 'node:util';
-import { checkTimeout, DEFAULT_TIMEOUT_MS } from './call-options.js';
+import { CallQueue } from './call-queue.js';
 import { DEFAULT_MAX_BATCH_KEYS, defaultMaxReplyBytes } from './capabilities.js';
 import { ErrorCode, isStateErrorCode, StateError, type StateErrorCode } from './errors.js';
 import {
@@ -24,6 +24,7 @@ import {
   writeOps,
 } from './operations.js';
 import { PendingCalls } from './pending-calls.js';
+import { resolveClientOptions } from './store-options.js';
 import { wireBytes } from './wire-size.js';
 
 /** Options of {@link ClientEngine}. */
@@ -81,11 +82,18 @@ const HELLO_RETRY_MS = [0, 25, 50, 100, 200, 400, 800];
 
 const debug = debuglog('statewire');
 
+interface FailOptions {
+  sticky: boolean;
+  cause?: unknown;
+  notApplied?: boolean;
+}
+
 /**
  * The client half of the protocol: request ids (a UUID per client plus a counter), the
- * pending-call table with timeouts and aborts, a handshake with the host, calls made in the
- * same tick coalesced into one frame, a bounded queue (`OVERLOADED`), back-pressure, and
- * exactly-once settlement. Transports give it a {@link Link}; it does the rest.
+ * pending-call table with timeouts and aborts, a handshake with the host, a {@link CallQueue}
+ * (a lone call leaves at once; calls made while others are in flight are coalesced into one
+ * frame per turn), a bounded queue (`OVERLOADED`), back-pressure, and exactly-once
+ * settlement. Transports give it a {@link Link}; it does the rest.
  */
 export class ClientEngine implements Executor {
   /** This client's id, a random UUID. */
@@ -97,11 +105,10 @@ export class ClientEngine implements Executor {
   readonly #maxPending: number;
   readonly #handshakeTimeout: number;
   readonly #frameBudgetBytes: number;
-  #queue: WireCall[] = [];
+  readonly #queue: CallQueue<WireCall>;
   #state: State = { kind: 'connecting' };
   #maxCallsPerFrame = 1024;
   #congested = false;
-  #flushScheduled = false;
   #helloTimer: NodeJS.Timeout | undefined;
   #helloDeadline = 0;
   #helloAttempt = 0;
@@ -112,15 +119,17 @@ export class ClientEngine implements Executor {
   constructor(options: ClientEngineOptions) {
     this.#link = options.link;
     this.#label = options.label ?? 'client';
-    this.#maxPending = options.maxPending ?? 16_384;
-    this.#handshakeTimeout = checkTimeout(
-      options.handshakeTimeout ?? DEFAULT_TIMEOUT_MS,
-      'handshakeTimeout',
-    );
-    this.#frameBudgetBytes = options.frameBudgetBytes ?? 1024 * 1024;
+    const resolved = resolveClientOptions(options);
+    this.#maxPending = resolved.maxPending;
+    this.#handshakeTimeout = resolved.handshakeTimeout;
+    this.#frameBudgetBytes = resolved.frameBudgetBytes;
     this.#pending = new PendingCalls(this.#label, {
       busy: () => this.#link.ref?.(),
       idle: () => this.#link.unref?.(),
+    });
+    this.#queue = new CallQueue<WireCall>({
+      isLive: (call) => this.#pending.has(call[0]),
+      flush: () => this.#flush(),
     });
     this.#hello = {
       [FRAME_TAG]: PROTOCOL_VERSION,
@@ -185,10 +194,9 @@ export class ClientEngine implements Executor {
     }
     // Calls that timed out or were aborted while queued leave the queue only when a flush
     // skips them; while the link stays congested that is never, so drop them here.
-    if (this.#queue.length >= 2 * this.#maxPending) {
-      this.#queue = this.#queue.filter((call) => this.#pending.has(call[0]));
-    }
+    if (this.#queue.length >= 2 * this.#maxPending) this.#queue.dropSettled();
     if (this.#pending.size >= this.#maxPending) {
+      debug('client %s: refused %s(): %d calls pending', this.id, opNames[op], this.#maxPending);
       return Promise.reject(
         new StateError(
           ErrorCode.OVERLOADED,
@@ -199,8 +207,10 @@ export class ClientEngine implements Executor {
     }
     const { id, promise } = this.#pending.create(op, options.timeout, options.signal);
     if (this.#pending.has(id)) {
-      this.#queue.push([id, op, ...args]);
-      this.#scheduleFlush();
+      // Nagle: with nothing else of ours pending (so nothing in flight), the call leaves at
+      // once; otherwise it waits for the next flush point with the calls issued meanwhile.
+      const idle = this.#pending.size === 1 && this.#state.kind === 'ready' && !this.#congested;
+      this.#queue.push([id, op, ...args], idle);
     }
     return promise as Promise<OpResult[O]>;
   }
@@ -214,7 +224,7 @@ export class ClientEngine implements Executor {
       const linkOpen = !(this.#state.kind === 'failed' && this.#state.sticky);
       this.#state = { kind: 'closed' };
       this.#stopHello();
-      this.#queue = [];
+      this.#queue.clear();
       this.#pending.failAll(ErrorCode.CLOSED, 'was pending when the store closed');
       if (linkOpen) {
         try {
@@ -245,7 +255,7 @@ export class ClientEngine implements Executor {
       this.#fail(
         ErrorCode.UNAVAILABLE,
         `no statewire host answered on ${this.#link.label} within ${this.#handshakeTimeout} ms (is the host serving?)`,
-        false,
+        { sticky: false },
       );
       return;
     }
@@ -268,37 +278,19 @@ export class ClientEngine implements Executor {
   }
 
   #scheduleFlush(): void {
-    if (
-      this.#flushScheduled ||
-      this.#state.kind !== 'ready' ||
-      this.#congested ||
-      this.#queue.length === 0
-    )
-      return;
-    this.#flushScheduled = true;
-    // setImmediate, not a microtask: every call issued during this turn of the event loop,
-    // including those issued from promise continuations, joins the same frame.
-    setImmediate(() => {
-      this.#flushScheduled = false;
-      this.#flush();
-    });
+    if (this.#state.kind !== 'ready' || this.#congested || this.#queue.length === 0) return;
+    this.#queue.schedule();
   }
 
   #flush(): void {
-    while (this.#state.kind === 'ready' && !this.#congested && this.#queue.length > 0) {
-      const calls: WireCall[] = [];
-      let bytes = 0;
-      let taken = 0;
-      for (; taken < this.#queue.length; taken++) {
-        if (calls.length >= this.#maxCallsPerFrame || bytes >= this.#frameBudgetBytes) break;
-        const call = this.#queue[taken] as WireCall;
-        // A call that timed out or was aborted while queued is never sent.
-        if (!this.#pending.has(call[0])) continue;
-        calls.push(call);
-        bytes += wireBytes(call);
-      }
-      this.#queue = taken === this.#queue.length ? [] : this.#queue.slice(taken);
-      if (calls.length === 0) continue;
+    while (this.#state.kind === 'ready' && !this.#congested) {
+      // Calls that timed out or were aborted while queued are skipped: never sent.
+      const calls = this.#queue.take({
+        maxCalls: this.#maxCallsPerFrame,
+        budgetBytes: this.#frameBudgetBytes,
+        sizeOf: wireBytes,
+      });
+      if (calls.length === 0) return;
       for (const call of calls) this.#pending.markSent(call[0]);
       this.#framesOut++;
       let accepted: boolean;
@@ -337,6 +329,7 @@ export class ClientEngine implements Executor {
     if (frame.to !== this.id) {
       // Another client on the same channel (two stores in one worker), or a forgery.
       this.#foreignIn++;
+      debug('client %s: ignored a frame for %s', this.id, frameText(frame.to));
       return;
     }
     this.#framesIn++;
@@ -344,7 +337,7 @@ export class ClientEngine implements Executor {
       this.#fail(
         ErrorCode.PROTOCOL,
         `the host speaks protocol v${frameText(message[FRAME_TAG])}, this client v${PROTOCOL_VERSION}; install matching @statewire versions`,
-        true,
+        { sticky: true },
       );
       return;
     }
@@ -365,18 +358,21 @@ export class ClientEngine implements Executor {
         // A full channel may have room later: the next call asks again. Anything else
         // (versions, codecs or limits that differ) will not change.
         const overloaded = frame.code === ErrorCode.OVERLOADED;
-        debug('client %s: refused by the host: %s', this.id, frameText(frame.message));
         this.#fail(
           overloaded ? ErrorCode.OVERLOADED : ErrorCode.PROTOCOL,
           `the host refused this client: ${frameText(frame.message)}`,
-          !overloaded,
-          undefined,
-          true,
+          { sticky: !overloaded, notApplied: true },
         );
         return;
       }
       case 'res':
-        if (Array.isArray(frame.r)) for (const reply of frame.r) this.#settle(reply);
+        if (Array.isArray(frame.r)) {
+          // A reply that answered many calls is about to issue as many from its
+          // continuations: they wait for one flush together instead of the first leaving
+          // alone (Nagle's rule would send it at once, the pending count having reached 0).
+          if (frame.r.length > 1) this.#queue.schedule();
+          for (const reply of frame.r) this.#settle(reply);
+        }
         return;
       case 'gone':
         // Final, as when a socket closes: calls fail at once instead of waiting for a host.
@@ -385,55 +381,51 @@ export class ClientEngine implements Executor {
           this.#fail(
             ErrorCode.CONNECTION_LOST,
             `the host stopped serving this store (${frameText(frame.message)})`,
-            true,
-            undefined,
-            true,
+            { sticky: true, notApplied: true },
           );
         }
         return;
       default:
         this.#foreignIn++;
+        debug('client %s: ignored a frame of unknown kind %s', this.id, frameText(frame.k));
     }
   }
 
   #settle(reply: unknown): void {
-    if (!Array.isArray(reply) || typeof reply[0] !== 'number') return;
+    if (!Array.isArray(reply) || typeof reply[0] !== 'number') {
+      debug('client %s: dropped a malformed reply', this.id);
+      return;
+    }
     const [id, status] = reply as WireReply;
+    let pending = false;
     if (status === 0) {
-      this.#pending.resolve(id, reply[2]);
+      pending = this.#pending.resolve(id, reply[2]);
     } else if (status === 1) {
       const code = isStateErrorCode(reply[2]) ? reply[2] : ErrorCode.BACKEND;
       // The host applies nothing of a call it answers with an error.
-      this.#pending.fail(
-        id,
-        code,
-        `failed: the host replied: ${frameText(reply[3])}`,
-        undefined,
-        true,
-      );
+      const reason = `failed: the host replied: ${frameText(reply[3])}`;
+      pending = this.#pending.fail(id, code, reason, undefined, true);
     }
+    // A reply for a call that timed out or was aborted meanwhile.
+    if (!pending) debug('client %s: dropped the reply to call %d (not pending)', this.id, id);
   }
 
   #lost(reason: unknown): void {
     if (this.#state.kind === 'closed') return;
-    this.#fail(
-      ErrorCode.CONNECTION_LOST,
-      `the channel to the host (${this.#link.label}) closed`,
-      true,
-      reason,
-    );
+    this.#fail(ErrorCode.CONNECTION_LOST, `the channel to the host (${this.#link.label}) closed`, {
+      sticky: true,
+      cause: reason,
+    });
   }
 
-  #fail(
-    code: StateErrorCode,
-    reason: string,
-    sticky: boolean,
-    cause?: unknown,
-    notApplied = false,
-  ): void {
+  // `sticky`: the store stays failed (else the next call starts a new handshake);
+  // `notApplied`: the host said it applied none of the pending calls.
+  #fail(code: StateErrorCode, reason: string, how: FailOptions): void {
+    const { sticky, cause, notApplied = false } = how;
+    debug('client %s: failed (%s): %s', this.id, code, reason);
     this.#stopHello();
     this.#state = { kind: 'failed', code, reason, sticky };
-    this.#queue = [];
+    this.#queue.clear();
     this.#pending.failAll(code, `failed: ${reason}`, cause, notApplied);
     if (sticky) this.#link.close();
   }

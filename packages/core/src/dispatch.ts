@@ -1,8 +1,8 @@
+import type { Backend } from './backend.js';
 import { encodedSize, type ValueCodec } from './codec.js';
 import { ErrorCode, StateError } from './errors.js';
 import { checkKey, checkPrefix } from './keys.js';
-import type { MemoryBackend } from './memory-backend.js';
-import type { OpCode } from './operations.js';
+import { Op, type OpCode, opNames } from './operations.js';
 import { MAX_SCAN_COUNT, MAX_SCAN_CURSOR_LENGTH } from './scan.js';
 import { wireBytes } from './wire-size.js';
 
@@ -22,7 +22,7 @@ export interface DispatchLimits {
 
 /** The holder's view of one call: the backend, the namespace, and limits. */
 export interface DispatchContext {
-  backend: MemoryBackend;
+  backend: Backend;
   codec: ValueCodec;
   namespace: string;
   limits: DispatchLimits;
@@ -68,87 +68,101 @@ function ttl(value: unknown): number {
   return value as number;
 }
 
-// Indexed by wire op number (see Op). A frozen array, not an object: an op number that is
-// not an index here (or a name such as "constructor") never reaches a function.
-const handlers: readonly Handler[] = Object.freeze([
-  (c, [k]) => c.backend.get(c.namespace, key(c, k)) ?? null,
-  (c, [k, v, t]) => {
-    c.backend.set(c.namespace, key(c, k), encoded(c, v), ttl(t));
-    return null;
-  },
-  (c, [k]) => c.backend.delete(c.namespace, key(c, k)),
-  (c, [k]) => c.backend.has(c.namespace, key(c, k)),
-  (c, [prefix]) => {
-    const error = checkPrefix(prefix, c.limits.maxKeyBytes);
-    if (error) throw error;
-    return c.backend.keys(c.namespace, prefix as string, c.limits.maxReplyBytes);
-  },
-  (c) => {
-    c.backend.clear(c.namespace);
-    return null;
-  },
-  (c, [ks]) => {
-    const keys = keyList(c, ks);
-    const maxBytes = c.limits.maxReplyBytes ?? Number.POSITIVE_INFINITY;
-    const values: unknown[] = [];
-    let bytes = 8;
-    for (const k of keys) {
-      const value = c.backend.get(c.namespace, k) ?? null;
-      // Counted as it is collected: a reply over the limit is never built.
-      bytes += wireBytes(value);
-      if (bytes > maxBytes) {
+// Keyed by wire op number (see Op), on a null prototype and frozen: `satisfies` makes the
+// compiler insist on one handler per operation, and `dispatch` looks a number up only after
+// `isOpCode` checked it, so that a name from the wire (such as "constructor") never reaches
+// a function.
+const handlers = Object.freeze(
+  Object.assign(Object.create(null) as object, {
+    [Op.get]: (c, [k]) => c.backend.get(c.namespace, key(c, k)) ?? null,
+    [Op.set]: (c, [k, v, t]) => {
+      c.backend.set(c.namespace, key(c, k), encoded(c, v), ttl(t));
+      return null;
+    },
+    [Op.delete]: (c, [k]) => c.backend.delete(c.namespace, key(c, k)),
+    [Op.has]: (c, [k]) => c.backend.has(c.namespace, key(c, k)),
+    [Op.keys]: (c, [prefix]) => {
+      const error = checkPrefix(prefix, c.limits.maxKeyBytes);
+      if (error) throw error;
+      return c.backend.keys(c.namespace, prefix as string, c.limits.maxReplyBytes);
+    },
+    [Op.clear]: (c) => {
+      c.backend.clear(c.namespace);
+      return null;
+    },
+    [Op.getMany]: (c, [ks]) => {
+      const keys = keyList(c, ks);
+      const maxBytes = c.limits.maxReplyBytes ?? Number.POSITIVE_INFINITY;
+      const values: unknown[] = [];
+      let bytes = 8;
+      for (const k of keys) {
+        const value = c.backend.get(c.namespace, k) ?? null;
+        // Counted as it is collected: a reply over the limit is never built.
+        bytes += wireBytes(value);
+        if (bytes > maxBytes) {
+          throw new StateError(
+            ErrorCode.TOO_LARGE,
+            `getMany() would answer more than ${maxBytes} bytes; ask for fewer keys at once`,
+          );
+        }
+        values.push(value);
+      }
+      return values;
+    },
+    [Op.setMany]: (c, [entries]) => {
+      if (!Array.isArray(entries)) malformed('expected entries');
+      if (entries.length > c.limits.maxBatchKeys) {
         throw new StateError(
           ErrorCode.TOO_LARGE,
-          `getMany() would answer more than ${maxBytes} bytes; ask for fewer keys at once`,
+          `more than ${c.limits.maxBatchKeys} entries in one call`,
         );
       }
-      values.push(value);
-    }
-    return values;
-  },
-  (c, [entries]) => {
-    if (!Array.isArray(entries)) malformed('expected entries');
-    if (entries.length > c.limits.maxBatchKeys) {
-      throw new StateError(
-        ErrorCode.TOO_LARGE,
-        `more than ${c.limits.maxBatchKeys} entries in one call`,
+      // Validate every entry before applying any, so that a bad entry applies nothing.
+      const checked = entries.map((entry: unknown) => {
+        if (!Array.isArray(entry)) malformed('entry is not [key, value, ttl]');
+        return [key(c, entry[0]), encoded(c, entry[1]), ttl(entry[2])] as const;
+      });
+      // The backend checks its own limits (maxBytes) for every entry before applying any.
+      c.backend.setMany(c.namespace, checked);
+      return null;
+    },
+    [Op.deleteMany]: (c, [ks]) => {
+      let existed = 0;
+      for (const k of keyList(c, ks)) if (c.backend.delete(c.namespace, k)) existed++;
+      return existed;
+    },
+    [Op.increment]: (c, [k, by, t]) => {
+      if (!Number.isSafeInteger(by))
+        throw new StateError(ErrorCode.INVALID_VALUE, 'increment() takes a safe integer');
+      // A client of an earlier minor version sends no ttl: it means none.
+      return c.backend.increment(
+        c.namespace,
+        key(c, k),
+        by as number,
+        t === undefined ? 0 : ttl(t),
       );
-    }
-    // Validate every entry before applying any, so that a bad entry applies nothing.
-    const checked = entries.map((entry: unknown) => {
-      if (!Array.isArray(entry)) malformed('entry is not [key, value, ttl]');
-      return [key(c, entry[0]), encoded(c, entry[1]), ttl(entry[2])] as const;
-    });
-    // The backend checks its own limits (maxBytes) for every entry before applying any.
-    c.backend.setMany(c.namespace, checked);
-    return null;
-  },
-  (c, [ks]) => {
-    let existed = 0;
-    for (const k of keyList(c, ks)) if (c.backend.delete(c.namespace, k)) existed++;
-    return existed;
-  },
-  (c, [k, by, t]) => {
-    if (!Number.isSafeInteger(by))
-      throw new StateError(ErrorCode.INVALID_VALUE, 'increment() takes a safe integer');
-    // A client of an earlier minor version sends no ttl: it means none.
-    return c.backend.increment(c.namespace, key(c, k), by as number, t === undefined ? 0 : ttl(t));
-  },
-  (c, [k, v, t]) => c.backend.setIfAbsent(c.namespace, key(c, k), encoded(c, v), ttl(t)),
-  (c, [prefix, cursor, count]) => {
-    const error = checkPrefix(prefix, c.limits.maxKeyBytes);
-    if (error) throw error;
-    if (typeof cursor !== 'string' || cursor.length > MAX_SCAN_CURSOR_LENGTH)
-      malformed('scan cursor is not a string');
-    if (!Number.isSafeInteger(count) || (count as number) < 1 || (count as number) > MAX_SCAN_COUNT)
-      malformed('scan count is out of range');
-    return c.backend.scan(c.namespace, prefix as string, cursor, count as number);
-  },
-]);
+    },
+    [Op.setIfAbsent]: (c, [k, v, t]) =>
+      c.backend.setIfAbsent(c.namespace, key(c, k), encoded(c, v), ttl(t)),
+    [Op.scan]: (c, [prefix, cursor, count]) => {
+      const error = checkPrefix(prefix, c.limits.maxKeyBytes);
+      if (error) throw error;
+      if (typeof cursor !== 'string' || cursor.length > MAX_SCAN_CURSOR_LENGTH)
+        malformed('scan cursor is not a string');
+      if (
+        !Number.isSafeInteger(count) ||
+        (count as number) < 1 ||
+        (count as number) > MAX_SCAN_COUNT
+      )
+        malformed('scan count is out of range');
+      return c.backend.scan(c.namespace, prefix as string, cursor, count as number);
+    },
+  } satisfies Record<OpCode, Handler>),
+);
 
 /** Whether `op` is a known operation number. */
 export function isOpCode(op: unknown): op is OpCode {
-  return typeof op === 'number' && Number.isInteger(op) && op >= 0 && op < handlers.length;
+  return typeof op === 'number' && Number.isInteger(op) && op >= 0 && op < opNames.length;
 }
 
 /**
@@ -162,5 +176,5 @@ export function dispatch(context: DispatchContext, op: unknown, args: readonly u
   if (!isOpCode(op)) malformed('unknown operation');
   // Handlers destructure their arguments: a string would be split, a number would throw.
   if (!Array.isArray(args)) malformed('arguments are not a list');
-  return (handlers[op] as Handler)(context, args);
+  return handlers[op](context, args);
 }

@@ -1,18 +1,18 @@
 import { debuglog } from 'node:util';
-import { DEFAULT_MAX_BATCH_KEYS, defaultMaxReplyBytes } from './capabilities.js';
+import type { Backend } from './backend.js';
 import type { ValueCodec } from './codec.js';
 import { type DispatchContext, type DispatchLimits, dispatch } from './dispatch.js';
 import { ErrorCode, StateError } from './errors.js';
 import { FRAME_TAG, type HostFrame, isTagged, PROTOCOL_VERSION, type WireReply } from './frames.js';
 import { assertNamespace, frameText } from './keys.js';
 import type { Link } from './link.js';
-import type { MemoryBackend } from './memory-backend.js';
+import { resolveHostOptions } from './store-options.js';
 import { wireBytes } from './wire-size.js';
 
 /** Options of {@link HostEngine}. */
 export interface HostEngineOptions {
-  /** Where the data lives. */
-  backend: MemoryBackend;
+  /** Where the data lives (a `MemoryBackend`, or any {@link Backend}). */
+  backend: Backend;
   /** The value codec; clients must announce the same codec name. */
   codec: ValueCodec;
   /** @default 1024 */
@@ -73,6 +73,12 @@ export interface HostStats {
   /** Tagged frames that were malformed, from unknown clients, or refused. */
   malformedIn: number;
   /**
+   * Errors of the host itself (a bug, not the client's input): calls answered `BACKEND`
+   * with "internal error in the host", and messages whose handling threw. Counted apart
+   * from `malformedIn` so that a host bug is never mistaken for a bad client.
+   */
+  internalErrors: number;
+  /**
    * Request frames refused as a whole (more calls than `maxCallsPerFrame`); their client
    * was dropped.
    */
@@ -106,7 +112,7 @@ interface Attachment {
  * of a message handler: one bad client cannot take the holder down.
  */
 export class HostEngine {
-  readonly #backend: MemoryBackend;
+  readonly #backend: Backend;
   readonly #codec: ValueCodec;
   readonly #limits: DispatchLimits;
   readonly #maxCallsPerFrame: number;
@@ -121,6 +127,7 @@ export class HostEngine {
     framesOut: 0,
     foreignIn: 0,
     malformedIn: 0,
+    internalErrors: 0,
     refusedFrames: 0,
     unsendableReplies: 0,
     errors: 0,
@@ -130,17 +137,13 @@ export class HostEngine {
   constructor(options: HostEngineOptions) {
     this.#backend = options.backend;
     this.#codec = options.codec;
-    const maxValueBytes = options.maxValueBytes ?? 64 * 1024 * 1024;
-    this.#maxReplyBytes = options.maxReplyBytes ?? defaultMaxReplyBytes(maxValueBytes);
-    this.#limits = {
-      maxKeyBytes: options.maxKeyBytes ?? 1024,
-      maxValueBytes,
-      maxBatchKeys: options.maxBatchKeys ?? DEFAULT_MAX_BATCH_KEYS,
-      maxReplyBytes: this.#maxReplyBytes,
-    };
-    this.#maxCallsPerFrame = options.maxCallsPerFrame ?? 4096;
-    this.#replyBudgetBytes = options.replyBudgetBytes ?? 1024 * 1024;
-    this.#maxClientsPerLink = options.maxClientsPerLink ?? 64;
+    const resolved = resolveHostOptions(options);
+    const { maxKeyBytes, maxValueBytes, maxBatchKeys, maxReplyBytes } = resolved;
+    this.#maxReplyBytes = maxReplyBytes;
+    this.#limits = { maxKeyBytes, maxValueBytes, maxBatchKeys, maxReplyBytes };
+    this.#maxCallsPerFrame = resolved.maxCallsPerFrame;
+    this.#replyBudgetBytes = resolved.replyBudgetBytes;
+    this.#maxClientsPerLink = resolved.maxClientsPerLink;
     this.#servedElsewhere = options.servedElsewhere ?? (() => false);
   }
 
@@ -160,9 +163,10 @@ export class HostEngine {
       message: (message) => {
         try {
           this.#receive(attachment, message);
-        } catch {
+        } catch (error) {
           // Never reached by design; a bug here must not take the holder down.
-          this.#stats.malformedIn++;
+          this.#stats.internalErrors++;
+          debug('host: internal error handling a message on %s: %o', link.label, error);
         }
       },
       close: () => this.#detach(attachment, undefined),
@@ -222,7 +226,7 @@ export class HostEngine {
     const frame = message as Record<string, unknown>;
     const from = frame.from;
     if (typeof from !== 'string' || from.length > 64) {
-      this.#stats.malformedIn++;
+      this.#malformed(attachment, 'a frame without a valid client id');
       return;
     }
     if (frame[FRAME_TAG] !== PROTOCOL_VERSION) {
@@ -245,12 +249,13 @@ export class HostEngine {
         attachment.sessions.delete(from);
         return;
       default:
-        this.#stats.malformedIn++;
+        this.#malformed(attachment, `a frame of unknown kind ${frameText(frame.k)}`);
     }
   }
 
   #hello(attachment: Attachment, from: string, frame: Record<string, unknown>): void {
     if (frame.codec !== this.#codec.name) {
+      // Left to the host of that codec, which answers it on the same channel.
       if (typeof frame.codec === 'string' && this.#servedElsewhere(frame.codec)) return;
       this.#refuse(
         attachment,
@@ -310,13 +315,20 @@ export class HostEngine {
     const session = attachment.sessions.get(from);
     // Calls from a client that never said hello here (another host's client on a shared
     // channel, or a forgery) are not answered.
-    if (!session) return;
+    if (!session) {
+      debug(
+        'host: dropped calls from %s on %s, which never said hello here',
+        from,
+        attachment.link.label,
+      );
+      return;
+    }
     // The shape is checked before anything is iterated, in constant time: a list's length
     // is whatever the sender claims (a sparse array of length 10⁹ is a few bytes through
     // structured clone), so a frame over the limit is refused as a whole and its client
     // dropped. A client that obeys the handshake never sends one.
     if (!Array.isArray(calls)) {
-      this.#stats.malformedIn++;
+      this.#malformed(attachment, `a request from ${from} whose calls are not a list`);
       return;
     }
     if (calls.length > this.#maxCallsPerFrame) {
@@ -338,7 +350,7 @@ export class HostEngine {
       // A hole of a sparse list reads as undefined: bounded by the length checked above.
       const call: unknown = calls[i];
       if (!Array.isArray(call) || !Number.isSafeInteger(call[0])) {
-        this.#stats.malformedIn++;
+        this.#malformed(attachment, `a call from ${from} without an id`);
         continue;
       }
       const id = call[0] as number;
@@ -391,7 +403,14 @@ export class HostEngine {
   #error(id: number, error: unknown): WireReply {
     this.#stats.errors++;
     if (StateError.is(error)) return [id, 1, error.code, error.message];
+    this.#stats.internalErrors++;
+    debug('host: internal error answering call %d: %o', id, error);
     return [id, 1, ErrorCode.BACKEND, 'internal error in the host'];
+  }
+
+  #malformed(attachment: Attachment, what: string): void {
+    this.#stats.malformedIn++;
+    debug('host: dropped %s on %s', what, attachment.link.label);
   }
 
   #refuse(
@@ -415,7 +434,8 @@ export class HostEngine {
     let accepted: boolean;
     try {
       accepted = attachment.link.send(frame);
-    } catch {
+    } catch (error) {
+      debug('host: %s could not carry a %s frame: %o', attachment.link.label, frame.k, error);
       return false;
     }
     this.#stats.framesOut++;

@@ -1,5 +1,7 @@
+export type { Backend, BackendStats } from './backend.js';
 export { BaseStore, type BaseStoreOptions } from './base-store.js';
 export { checkTimeout, DEFAULT_TIMEOUT_MS, readCallOptions, readTtl } from './call-options.js';
+export { type BatchLimits, CallQueue, type CallQueueOptions } from './call-queue.js';
 export {
   type Capabilities,
   type CapabilityFlag,
@@ -11,6 +13,15 @@ export {
 } from './capabilities.js';
 export { ClientEngine, type ClientEngineOptions, type ClientEngineStats } from './client-engine.js';
 export { type Encoded, encodedSize, type ValueCodec } from './codec.js';
+export {
+  connectStore,
+  createStore,
+  type DeclaredFlags,
+  type LinkStore,
+  type LinkStoreAssembly,
+  type StoreAssembly,
+  storeCapabilities,
+} from './create-store.js';
 export { type DispatchContext, type DispatchLimits, dispatch, isOpCode } from './dispatch.js';
 export {
   ErrorCode,
@@ -59,3 +70,22 @@ export type {
   Store,
   ValuesOf,
 } from './store.js';
+export {
+  booleanOption,
+  type ClientOptions,
+  ENGINE_DEFAULTS,
+  type HostOptions,
+  type LimitOptions,
+  optionsObject,
+  positiveInteger,
+  positiveNumber,
+  type ResolvedClientOptions,
+  type ResolvedHostOptions,
+  type ResolvedStoreOptions,
+  resolveClientOptions,
+  resolveHostOptions,
+  resolveLimits,
+  resolveStoreOptions,
+  type StoreLimits,
+  type StoreOptions,
+} from './store-options.js';

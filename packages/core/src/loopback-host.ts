@@ -1,20 +1,13 @@
-import { BaseStore } from './base-store.js';
 import { checkTimeout, DEFAULT_TIMEOUT_MS } from './call-options.js';
-import {
-  DEFAULT_MAX_BATCH_KEYS,
-  DEFAULT_MAX_KEY_BYTES,
-  DEFAULT_MAX_VALUE_BYTES,
-  defaultMaxReplyBytes,
-  defineCapabilities,
-} from './capabilities.js';
-import { ClientEngine, type ClientEngineOptions } from './client-engine.js';
+import type { ClientEngine, ClientEngineOptions } from './client-engine.js';
 import type { ValueCodec } from './codec.js';
+import { connectStore } from './create-store.js';
 import { HostEngine, type HostEngineOptions } from './host-engine.js';
 import { jsonCodec } from './json-codec.js';
-import { assertNamespace } from './keys.js';
 import { createLoopbackPair, type LoopbackPair } from './loopback.js';
 import { MemoryBackend, type MemoryBackendOptions } from './memory-backend.js';
 import type { Store } from './store.js';
+import { optionsObject, resolveClientOptions, resolveHostOptions } from './store-options.js';
 
 /** Options of {@link serveLoopback}. */
 export interface LoopbackHostOptions extends Omit<MemoryBackendOptions, 'codec'> {
@@ -55,56 +48,30 @@ export interface LoopbackHost {
  * For testing the engines and for the conformance self-test.
  */
 export function serveLoopback(options: LoopbackHostOptions = {}): LoopbackHost {
-  const codec = options.codec ?? jsonCodec;
-  const maxKeyBytes = options.maxKeyBytes ?? DEFAULT_MAX_KEY_BYTES;
-  const maxValueBytes = options.maxValueBytes ?? DEFAULT_MAX_VALUE_BYTES;
-  const timeout = checkTimeout(options.timeout ?? DEFAULT_TIMEOUT_MS);
-  const backend = new MemoryBackend({ ...options, codec });
-  const maxBatchKeys = options.host?.maxBatchKeys ?? DEFAULT_MAX_BATCH_KEYS;
-  const maxReplyBytes = options.host?.maxReplyBytes ?? defaultMaxReplyBytes(maxValueBytes);
-  const engine = new HostEngine({
-    backend,
-    codec,
-    maxKeyBytes,
-    maxValueBytes,
-    ...options.host,
-    maxBatchKeys,
-    maxReplyBytes,
-  });
-  const capabilities = defineCapabilities({
-    ...codec.keeps,
-    ttl: true,
-    atomic: true,
-    shared: true,
-    maxKeyBytes,
-    maxValueBytes,
-    maxBatchKeys,
-    maxReplyBytes,
-  });
+  const given = optionsObject(options, 'serveLoopback()');
+  const codec = given.codec ?? jsonCodec;
+  const { maxKeyBytes, maxValueBytes } = given;
+  // Every option is validated here, so that a malformed one throws before anything serves.
+  const host = resolveHostOptions({ maxKeyBytes, maxValueBytes, ...given.host });
+  const { maxBatchKeys, maxReplyBytes } = host;
+  const timeout = checkTimeout(given.timeout ?? DEFAULT_TIMEOUT_MS);
+  const client = { ...resolveClientOptions(given.client ?? {}), timeout };
+  const limits = { maxKeyBytes: host.maxKeyBytes, maxValueBytes: host.maxValueBytes };
+  const backend = new MemoryBackend({ ...given, codec });
+  const engine = new HostEngine({ backend, codec, ...host });
   return {
     engine,
     backend,
     connect<S extends object>(connectOptions: { namespace?: string } = {}) {
-      const namespace = connectOptions.namespace ?? '';
-      assertNamespace(namespace, maxKeyBytes);
       const pair = createLoopbackPair();
-      engine.attach(pair.host);
-      const client = new ClientEngine({
-        ...options.client,
-        link: pair.client,
-        codec: codec.name,
-        namespace,
-        maxKeyBytes,
-        maxValueBytes,
-        maxBatchKeys,
-        maxReplyBytes,
-        label: 'loopback',
-      });
-      const store: Store<S> = new BaseStore<S>({
-        executor: client,
+      const store = connectStore<S>({
+        // Attached only once the namespace is known to be valid.
+        link: () => {
+          engine.attach(pair.host);
+          return pair.client;
+        },
         codec,
-        capabilities,
-        timeout,
+        options: { ...limits, maxBatchKeys, maxReplyBytes, ...client, ...connectOptions },
         label: 'loopback',
       });
       const close = store.close.bind(store);
@@ -112,7 +79,6 @@ export function serveLoopback(options: LoopbackHostOptions = {}): LoopbackHost {
       // host detaches it rather than keep one dead attachment per closed store.
       return Object.assign(store, {
         pair,
-        engine: client,
         close: () => close().then(() => pair.disconnect()),
       });
     },

@@ -1,7 +1,10 @@
+import type { Backend, BackendStats } from './backend.js';
+import { checkTimeout } from './call-options.js';
 import { type Encoded, encodedSize, type ValueCodec } from './codec.js';
 import { ErrorCode, StateError } from './errors.js';
 import { ExpiryHeap } from './expiry-heap.js';
 import { ScanCursors } from './scan-cursors.js';
+import { positiveInteger, positiveNumber } from './store-options.js';
 
 /** Options of {@link MemoryBackend}. */
 export interface MemoryBackendOptions {
@@ -77,12 +80,7 @@ interface RecentSlot extends Slot {
 }
 
 /** Counters of a {@link MemoryBackend}. */
-export interface MemoryBackendStats {
-  entries: number;
-  bytes: number;
-  evictions: number;
-  expirations: number;
-}
+export interface MemoryBackendStats extends BackendStats {}
 
 /**
  * Steps of reclaiming one write takes (an expired entry dropped, or one whose deadline was
@@ -101,7 +99,7 @@ const RECLAIM_PER_WRITE = 4;
  * reclaims expired entries first, because memory held by a primary process must not grow
  * without bound.
  */
-export class MemoryBackend {
+export class MemoryBackend implements Backend {
   // One map of keys per namespace, so that a lookup builds no string. A namespace's map
   // is dropped when it becomes empty (clear() empties it first): a map that is not in
   // #namespaces is always empty, so a scan still walking one finds nothing in it.
@@ -130,13 +128,14 @@ export class MemoryBackend {
 
   constructor(options: MemoryBackendOptions) {
     this.#codec = options.codec;
-    this.#maxEntries = positive(options.maxEntries, 'maxEntries');
-    this.#maxBytes = positive(options.maxBytes, 'maxBytes');
+    this.#maxEntries = positiveNumber('maxEntries', options.maxEntries, Number.POSITIVE_INFINITY);
+    this.#maxBytes = positiveNumber('maxBytes', options.maxBytes, Number.POSITIVE_INFINITY);
     this.#evicting =
       this.#maxEntries !== Number.POSITIVE_INFINITY || this.#maxBytes !== Number.POSITIVE_INFINITY;
     this.#now = options.now ?? (() => performance.now());
-    this.#sweepBatch = options.sweepBatch ?? 10_000;
-    this.#sweepTimer = setInterval(() => this.#sweepTurn(), options.sweepIntervalMs ?? 1000);
+    this.#sweepBatch = positiveInteger('sweepBatch', options.sweepBatch, 10_000);
+    const sweepIntervalMs = checkTimeout(options.sweepIntervalMs ?? 1000, 'sweepIntervalMs');
+    this.#sweepTimer = setInterval(() => this.#sweepTurn(), sweepIntervalMs);
     this.#sweepTimer.unref();
   }
 
@@ -528,11 +527,4 @@ export class MemoryBackend {
 /** What an entry costs against `maxBytes`: its encoded value and its key (UTF-16). */
 function sizeOf(key: string, value: Encoded): number {
   return encodedSize(value) + key.length * 2;
-}
-
-function positive(value: number | undefined, name: string): number {
-  if (value === undefined) return Number.POSITIVE_INFINITY;
-  if (typeof value !== 'number' || !(value > 0))
-    throw new TypeError(`${name} must be a positive number`);
-  return value;
 }

@@ -1,17 +1,9 @@
-import { BaseStore } from './base-store.js';
-import { checkTimeout, DEFAULT_TIMEOUT_MS } from './call-options.js';
-import {
-  DEFAULT_MAX_BATCH_KEYS,
-  DEFAULT_MAX_KEY_BYTES,
-  DEFAULT_MAX_VALUE_BYTES,
-  defaultMaxReplyBytes,
-  defineCapabilities,
-} from './capabilities.js';
+import type { Backend } from './backend.js';
 import type { ValueCodec } from './codec.js';
+import { createStore } from './create-store.js';
 import { type DispatchContext, dispatch } from './dispatch.js';
 import { ErrorCode, markNotApplied, StateError } from './errors.js';
 import { jsonCodec } from './json-codec.js';
-import { assertNamespace } from './keys.js';
 import { MemoryBackend, type MemoryBackendOptions } from './memory-backend.js';
 import {
   type ExecuteOptions,
@@ -23,6 +15,7 @@ import {
   writeOps,
 } from './operations.js';
 import type { Store } from './store.js';
+import { optionsObject, resolveStoreOptions } from './store-options.js';
 
 /** Options of {@link createMemoryStore}. */
 export interface MemoryStoreOptions extends Omit<MemoryBackendOptions, 'codec'> {
@@ -65,12 +58,13 @@ export interface MemoryStoreOptions extends Omit<MemoryBackendOptions, 'codec'> 
 /** Runs calls on a backend in this process. */
 class LocalExecutor implements Executor {
   readonly #context: DispatchContext;
-  readonly #ownsBackend: boolean;
+  // The backend this executor made, and so closes; a shared one is left to its owner.
+  readonly #owned: MemoryBackend | undefined;
   #closed = false;
 
-  constructor(context: DispatchContext, ownsBackend: boolean) {
+  constructor(context: DispatchContext & { backend: Backend }, owned: MemoryBackend | undefined) {
     this.#context = context;
-    this.#ownsBackend = ownsBackend;
+    this.#owned = owned;
   }
 
   async execute<O extends OpCode>(
@@ -103,7 +97,7 @@ class LocalExecutor implements Executor {
 
   async close(): Promise<void> {
     this.#closed = true;
-    if (this.#ownsBackend) this.#context.backend.close();
+    this.#owned?.close();
   }
 }
 
@@ -120,32 +114,13 @@ class LocalExecutor implements Executor {
 export function createMemoryStore<S extends object = Record<string, unknown>>(
   options: MemoryStoreOptions = {},
 ): Store<S> {
-  const codec = options.codec ?? jsonCodec;
-  const maxKeyBytes = options.maxKeyBytes ?? DEFAULT_MAX_KEY_BYTES;
-  const maxValueBytes = options.maxValueBytes ?? DEFAULT_MAX_VALUE_BYTES;
-  const maxBatchKeys = options.maxBatchKeys ?? DEFAULT_MAX_BATCH_KEYS;
-  const maxReplyBytes = options.maxReplyBytes ?? defaultMaxReplyBytes(maxValueBytes);
-  const namespace = options.namespace ?? '';
-  assertNamespace(namespace, maxKeyBytes);
-  const timeout = checkTimeout(options.timeout ?? DEFAULT_TIMEOUT_MS);
-  const backend = options.backend ?? new MemoryBackend({ ...options, codec });
-  const executor = new LocalExecutor(
-    {
-      backend,
-      codec,
-      namespace,
-      limits: { maxKeyBytes, maxValueBytes, maxBatchKeys, maxReplyBytes },
-    },
-    options.backend === undefined,
-  );
-  const capabilities = defineCapabilities({
-    ...codec.keeps,
-    ttl: true,
-    atomic: true,
-    maxKeyBytes,
-    maxValueBytes,
-    maxBatchKeys,
-    maxReplyBytes,
-  });
-  return new BaseStore<S>({ executor, codec, capabilities, timeout, label: 'memory' });
+  const given = optionsObject(options, 'createMemoryStore()');
+  const codec = given.codec ?? jsonCodec;
+  const resolved = resolveStoreOptions(given);
+  const { namespace, ...limits } = resolved;
+  const owned = given.backend === undefined ? new MemoryBackend({ ...given, codec }) : undefined;
+  const backend = given.backend ?? (owned as MemoryBackend);
+  const executor = new LocalExecutor({ backend, codec, namespace, limits }, owned);
+  const flags = { ttl: true, atomic: true };
+  return createStore<S>({ executor, codec, flags, options: resolved, label: 'memory' });
 }

@@ -198,7 +198,8 @@ describe('ClientEngine and HostEngine: calls', () => {
     await Promise.all(
       Array.from({ length: 50 }, (_, i) => Promise.resolve().then(() => store.get(`k${i}`))),
     );
-    expect(store.engine.stats().framesOut - before).toBe(1);
+    // The first call found nothing in flight and left alone; the 49 after it, one frame.
+    expect(store.engine.stats().framesOut - before).toBe(2);
   });
 
   it("the client never puts more calls in a frame than the host's maxCallsPerFrame", async () => {
@@ -412,10 +413,11 @@ describe('ClientEngine and HostEngine: foreign and forged messages', () => {
     expect(store.engine.stats().pending).toBe(1);
     store.pair.host.stall(false);
     expect(await pending).toBe('genuine');
-    // The late welcome changed nothing: a batch still goes out in one frame.
+    // The late welcome changed nothing: a batch still goes out in one frame (after the
+    // first call, which found nothing in flight and left alone).
     const before = store.engine.stats().framesOut;
     await Promise.all([store.get('a'), store.get('b'), store.get('c')]);
-    expect(store.engine.stats().framesOut - before).toBe(1);
+    expect(store.engine.stats().framesOut - before).toBe(2);
   });
 
   it('frame fields that cannot become text never crash the client', async () => {

@@ -1,17 +1,11 @@
 import cluster, { type Worker as ClusterWorker } from 'node:cluster';
 import { isMainThread, parentPort } from 'node:worker_threads';
 import {
-  assertNamespace,
-  BaseStore,
-  ClientEngine,
+  booleanOption,
   type ClientEngineStats,
   checkTimeout,
-  DEFAULT_MAX_BATCH_KEYS,
-  DEFAULT_MAX_KEY_BYTES,
-  DEFAULT_MAX_VALUE_BYTES,
-  DEFAULT_TIMEOUT_MS,
-  defaultMaxReplyBytes,
-  defineCapabilities,
+  connectStore,
+  ENGINE_DEFAULTS,
   ErrorCode,
   HostEngine,
   type HostStats,
@@ -19,6 +13,9 @@ import {
   type MemoryBackendOptions,
   type MemoryBackendStats,
   maxRequestFrameBytes,
+  optionsObject,
+  positiveInteger,
+  resolveHostOptions,
   StateError,
   type Store,
   type ValueCodec,
@@ -172,22 +169,27 @@ export function serveWith(definition: IpcTransportDefinition, options: ServeOpti
       `@statewire/${name}: serve() was already called in this process; call host.close() first`,
     );
   }
-  const limits = readLimits(options);
-  const backend = new MemoryBackend({ ...options, codec });
+  const given = optionsObject(options, `@statewire/${name} serve()`);
+  const servesCluster = booleanOption('cluster', given.cluster, true) && cluster.isPrimary;
+  const sideSocket = booleanOption('sideSocket', given.sideSocket, true);
+  const limits = resolveHostOptions({
+    ...given,
+    // The engine's option, under the name this transport gives it.
+    maxClientsPerLink: positiveInteger(
+      'maxClientsPerChannel',
+      given.maxClientsPerChannel,
+      ENGINE_DEFAULTS.maxClientsPerLink,
+    ),
+  });
+  const backend = new MemoryBackend({ ...given, codec });
   const engine = new HostEngine({
     backend,
     codec,
     ...limits,
-    ...(options.maxCallsPerFrame === undefined
-      ? {}
-      : { maxCallsPerFrame: options.maxCallsPerFrame }),
-    ...(options.maxClientsPerChannel === undefined
-      ? {}
-      : { maxClientsPerLink: options.maxClientsPerChannel }),
     servedElsewhere: (other) => other !== codec.name && hosts.has(other),
   });
   const sockets =
-    format === 'packed' && options.sideSocket !== false && socketsAvailable
+    format === 'packed' && sideSocket && socketsAvailable
       ? // Every frame a client that obeys the agreed limits may send is read.
         new SideSocketServer((link) => engine.attach(link), maxRequestFrameBytes(limits))
       : undefined;
@@ -215,7 +217,6 @@ export function serveWith(definition: IpcTransportDefinition, options: ServeOpti
     return detach;
   };
   const onFork = (worker: ClusterWorker) => attach(worker);
-  const servesCluster = options.cluster !== false && cluster.isPrimary;
   if (servesCluster) {
     for (const worker of Object.values(cluster.workers ?? {})) if (worker) attach(worker);
     cluster.on('fork', onFork);
@@ -257,80 +258,20 @@ export function connectWith<S extends object>(
   options: ConnectOptions = {},
 ): IpcStore<S> {
   const { codec, format, name } = definition;
-  const limits = readLimits(options);
-  const { maxKeyBytes } = limits;
-  const namespace = options.namespace ?? '';
-  assertNamespace(namespace, maxKeyBytes);
-  const timeout = checkTimeout(options.timeout ?? DEFAULT_TIMEOUT_MS);
-  const channel = options.channel ?? defaultChannel(name);
-  const channelLink = linkFor(channel, format);
-  const link =
-    format === 'packed' && options.sideSocket !== false && socketsAvailable && !isPort(channel)
-      ? createNegotiatingLink(
-          channelLink,
-          codec.name,
-          MAX_REPLY_FRAME_BYTES,
-          options.negotiationTimeout ?? 3000,
-        )
-      : channelLink;
-  const client = new ClientEngine({
-    link,
-    codec: codec.name,
-    namespace,
-    ...limits,
-    label: `@statewire/${name}`,
-    ...(options.maxPending === undefined ? {} : { maxPending: options.maxPending }),
-    ...(options.handshakeTimeout === undefined
-      ? {}
-      : { handshakeTimeout: options.handshakeTimeout }),
-  });
-  const capabilities = defineCapabilities({
-    ...codec.keeps,
-    ttl: true,
-    shared: true,
-    atomic: true,
-    ...limits,
-  });
-  const store = new BaseStore<S>({
-    executor: client,
+  const given = optionsObject(options, `@statewire/${name} connect()`);
+  const sideSocket = booleanOption('sideSocket', given.sideSocket, true);
+  const negotiationTimeout = checkTimeout(given.negotiationTimeout ?? 3000, 'negotiationTimeout');
+  const store = connectStore<S>({
+    link: () => {
+      const channel = given.channel ?? defaultChannel(name);
+      const channelLink = linkFor(channel, format);
+      return format === 'packed' && sideSocket && socketsAvailable && !isPort(channel)
+        ? createNegotiatingLink(channelLink, codec.name, MAX_REPLY_FRAME_BYTES, negotiationTimeout)
+        : channelLink;
+    },
     codec,
-    capabilities,
-    timeout,
+    options: given,
     label: `@statewire/${name}`,
   });
-  return Object.assign(store, { stats: () => client.stats() });
-}
-
-interface Limits {
-  maxKeyBytes: number;
-  maxValueBytes: number;
-  maxBatchKeys: number;
-  maxReplyBytes: number;
-}
-
-// The limits both sides must agree on (the handshake checks them), with their defaults.
-function readLimits(options: {
-  maxKeyBytes?: number | undefined;
-  maxValueBytes?: number | undefined;
-  maxBatchKeys?: number | undefined;
-  maxReplyBytes?: number | undefined;
-}): Limits {
-  const maxValueBytes = positive(options.maxValueBytes, 'maxValueBytes', DEFAULT_MAX_VALUE_BYTES);
-  return {
-    maxKeyBytes: positive(options.maxKeyBytes, 'maxKeyBytes', DEFAULT_MAX_KEY_BYTES),
-    maxValueBytes,
-    maxBatchKeys: positive(options.maxBatchKeys, 'maxBatchKeys', DEFAULT_MAX_BATCH_KEYS),
-    maxReplyBytes: positive(
-      options.maxReplyBytes,
-      'maxReplyBytes',
-      defaultMaxReplyBytes(maxValueBytes),
-    ),
-  };
-}
-
-function positive(value: number | undefined, name: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isSafeInteger(value) || value <= 0)
-    throw new TypeError(`${name} must be a positive whole number, got ${String(value)}`);
-  return value;
+  return Object.assign(store, { stats: () => store.engine.stats() });
 }

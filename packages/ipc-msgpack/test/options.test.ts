@@ -1,0 +1,4 @@
+import { optionScenarios } from '../../ipc/test/scenarios/options.js';
+import { transport } from './transport.js';
+
+optionScenarios(transport);
