@@ -1,5 +1,5 @@
 import type { StoreFactory } from './factory.js';
-import { settlesWithin } from './settles-within.js';
+import { closeQuietly, settlesWithin } from './settles-within.js';
 
 /**
  * Clears each of `namespaces` through a new store from `factory`, then closes that store,
@@ -29,11 +29,7 @@ export async function clearNamespaces(
             'clear()',
           );
         } finally {
-          await settlesWithin(
-            Promise.resolve().then(() => store.close()),
-            ms,
-            'close()',
-          ).catch(() => {});
+          await closeQuietly(store, ms);
         }
       } catch {
         // Cleanup only: the test's own outcome stands.

@@ -6,7 +6,7 @@ import { manifestMismatch } from './manifest-check.js';
 import type { ResolvedOptions } from './options.js';
 import { attempt, type Outcome, summarize } from './outcome.js';
 import { randomNamespace } from './random-data.js';
-import { settlesWithin } from './settles-within.js';
+import { closeQuietly, settlesWithin } from './settles-within.js';
 
 /** What every test of the suite works with. One kit per test, so tests may run concurrently. */
 export interface Kit {
@@ -78,15 +78,7 @@ export function createHarness(
       const namespaces = used.get(context.task) ?? [];
       opened.delete(context.task);
       used.delete(context.task);
-      await Promise.all(
-        stores.map((store) =>
-          settlesWithin(
-            Promise.resolve().then(() => store.close()),
-            options.settleTimeout,
-            'close()',
-          ).catch(() => {}),
-        ),
-      );
+      await Promise.all(stores.map((store) => closeQuietly(store, options.settleTimeout)));
       await clearNamespaces(factory, namespaces, options.settleTimeout);
       // Each step is bounded by settleTimeout: closing, then making, clearing and closing the
       // cleanup store. vitest's default hook timeout could be shorter than that.

@@ -1,7 +1,7 @@
 import type { Capabilities } from '@statewire/core';
 import type { StoreFactory } from './factory.js';
 import { randomNamespace } from './random-data.js';
-import { settlesWithin } from './settles-within.js';
+import { closeQuietly, settlesWithin } from './settles-within.js';
 
 const verdicts = new WeakMap<StoreFactory, Map<Capabilities, Promise<string | undefined>>>();
 
@@ -45,11 +45,7 @@ async function ask(
     try {
       return describeDifference(expected, { ...store.capabilities });
     } finally {
-      await settlesWithin(
-        Promise.resolve().then(() => store.close()),
-        ms,
-        'close()',
-      ).catch(() => {});
+      await closeQuietly(store, ms);
     }
   } catch {
     return undefined;

@@ -46,3 +46,15 @@ export function settlesWithin<T>(
     );
   });
 }
+
+/**
+ * Closes `store` within `ms`, ignoring a rejection or a hang: cleanup only (closing is
+ * tested by the lifecycle group, not by cleanup).
+ */
+export async function closeQuietly(store: { close(): Promise<void> }, ms: number): Promise<void> {
+  await settlesWithin(
+    Promise.resolve().then(() => store.close()),
+    ms,
+    'close()',
+  ).catch(() => {});
+}
