@@ -85,7 +85,7 @@ function run(command, commandArgs, cwd) {
   });
 }
 
-/** The metadata rules every published package follows (STYLE.md, DESIGN.md). */
+/** The metadata rules every published package follows (CONTRIBUTING.md, docs/architecture.md). */
 function checkManifest(dir, pkg) {
   const problems = [];
   const where = relative(root, dir).split('\\').join('/');

@@ -1,5 +1,5 @@
 /**
- * RELIABILITY.md section E (29–35) on real redis-server processes: down at start, stalled,
+ * docs/reliability.md section E (29–35) on real redis-server processes: down at start, stalled,
  * killed and restarted under load, AOF durability, refused credentials, a prefix-limited
  * ACL user. After each test the setup file checks that nothing is pending and no rejection
  * went unhandled. No test asserts how long anything took; "on time" means "rejected with

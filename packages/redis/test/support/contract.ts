@@ -1,6 +1,6 @@
 /**
  * The Store contract, as a suite any Redis configuration runs (standalone, injected client,
- * Cluster, JSON codec). It checks the shared semantics of DESIGN.md and RELIABILITY C/D on
+ * Cluster, JSON codec). It checks the shared semantics of docs/architecture.md and docs/reliability.md C/D on
  * a real server; @statewire/conformance runs on top when it is built.
  */
 import { randomBytes } from 'node:crypto';
