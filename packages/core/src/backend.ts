@@ -1,4 +1,5 @@
 import type { Encoded } from './codec.js';
+import type { WireCheck, WireCommitResult, WireMutation } from './operations.js';
 
 /** Counters of a {@link Backend}: what it holds and what it reclaimed. */
 export interface BackendStats {
@@ -35,5 +36,16 @@ export interface Backend {
   /** @returns one page of keys and the next cursor (`null` at the end) */
   scan(namespace: string, prefix: string, cursor: string, count: number): [string[], string | null];
   clear(namespace: string): void;
+  /** Each key's value and version (`null` where missing), aligned with `keys`. */
+  getEntries(namespace: string, keys: readonly string[]): ([Encoded, string] | null)[];
+  /**
+   * Runs every check, then (only if all passed) every mutation in order, as one step.
+   * @throws StateError (`WRONG_TYPE`, `TOO_LARGE`, ...) before applying anything
+   */
+  atomic(
+    namespace: string,
+    checks: readonly WireCheck[],
+    mutations: readonly WireMutation[],
+  ): WireCommitResult;
   stats(): BackendStats;
 }

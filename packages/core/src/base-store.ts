@@ -6,6 +6,7 @@ import { checkKey, checkPrefix, describeType } from './keys.js';
 import { type ExecuteOptions, type Executor, Op, type WireEntry } from './operations.js';
 import { readScanOptions } from './scan.js';
 import type {
+  AtomicOperation,
   CallOptions,
   Entry,
   IncrementOptions,
@@ -16,6 +17,8 @@ import type {
   SetOptions,
   Store,
   ValuesOf,
+  VersionedEntriesOf,
+  VersionedEntry,
 } from './store.js';
 import { wireBytes } from './wire-size.js';
 
@@ -80,6 +83,28 @@ export class BaseStore<S extends object = Record<string, unknown>> implements St
     const options = this.#begin(opts, WRITE);
     this.#key(key, WRITE);
     return this.#executor.execute(Op.delete, [key], options);
+  }
+
+  getEntry<K extends KeyOf<S>>(
+    _key: K,
+    _opts?: CallOptions,
+  ): Promise<VersionedEntry<S[K]> | undefined> {
+    return Promise.reject(
+      new StateError(ErrorCode.NOT_SUPPORTED, 'getEntry is not implemented yet'),
+    );
+  }
+
+  getEntries<const K extends readonly KeyOf<S>[]>(
+    _keys: K,
+    _opts?: CallOptions,
+  ): Promise<VersionedEntriesOf<S, K>> {
+    return Promise.reject(
+      new StateError(ErrorCode.NOT_SUPPORTED, 'getEntries is not implemented yet'),
+    );
+  }
+
+  atomic(): AtomicOperation<S> {
+    throw new StateError(ErrorCode.NOT_SUPPORTED, 'atomic is not implemented yet');
   }
 
   async has(key: KeyOf<S>, opts?: CallOptions): Promise<boolean> {

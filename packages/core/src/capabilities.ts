@@ -14,8 +14,16 @@ export interface Capabilities {
   readonly shared: boolean;
   /** Data outlives the process that holds it (Redis with persistence). */
   readonly persistent: boolean;
-  /** `increment` and `setIfAbsent` are atomic across every client of the holder. */
+  /**
+   * `increment` and `setIfAbsent` are atomic across every client of the holder, and
+   * `atomic()` commits apply all of their mutations or none.
+   */
   readonly atomic: boolean;
+  /**
+   * Entries carry versions: `getEntry`, `getEntries`, `ifVersion` on `set` and `delete`,
+   * and `atomic().check()`. Without it those reject with `NOT_SUPPORTED`.
+   */
+  readonly versions: boolean;
   /** The largest key, in UTF-8 bytes. */
   readonly maxKeyBytes: number;
   /** The largest encoded value, in bytes. */
@@ -70,6 +78,7 @@ export function defineCapabilities(declared: Partial<Capabilities>): Capabilitie
     shared: declared.shared ?? false,
     persistent: declared.persistent ?? false,
     atomic: declared.atomic ?? false,
+    versions: declared.versions ?? false,
     maxKeyBytes: declared.maxKeyBytes ?? DEFAULT_MAX_KEY_BYTES,
     maxValueBytes,
     maxBatchKeys: declared.maxBatchKeys ?? DEFAULT_MAX_BATCH_KEYS,

@@ -157,6 +157,12 @@ const handlers = Object.freeze(
         malformed('scan count is out of range');
       return c.backend.scan(c.namespace, prefix as string, cursor, count as number);
     },
+    [Op.getEntries]: () => {
+      throw new StateError(ErrorCode.NOT_SUPPORTED, 'getEntries is not implemented yet');
+    },
+    [Op.atomic]: () => {
+      throw new StateError(ErrorCode.NOT_SUPPORTED, 'atomic is not implemented yet');
+    },
   } satisfies Record<OpCode, Handler>),
 );
 

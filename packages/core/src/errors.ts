@@ -34,6 +34,11 @@ export const ErrorCode = {
   AUTH: 'AUTH',
   /** The backend user lacks a permission the operation needs. */
   NOPERM: 'NOPERM',
+  /**
+   * A compare-and-set (`ifVersion`) found the key at another version: nothing was written
+   * (`maybeApplied: false`). Read the entry again and retry.
+   */
+  CONFLICT: 'CONFLICT',
 } as const;
 
 /** One of the stable error codes in {@link ErrorCode}. */

@@ -3,6 +3,7 @@ import { checkTimeout } from './call-options.js';
 import { type Encoded, encodedSize, type ValueCodec } from './codec.js';
 import { ErrorCode, StateError } from './errors.js';
 import { ExpiryHeap } from './expiry-heap.js';
+import type { WireCommitResult } from './operations.js';
 import { ScanCursors } from './scan-cursors.js';
 import { positiveInteger, positiveNumber } from './store-options.js';
 
@@ -290,6 +291,14 @@ export class MemoryBackend implements Backend {
       bytes += key.length * 3;
     }
     return [keys, this.#scans.open(namespace, prefix, position)];
+  }
+
+  getEntries(_namespace: string, _keys: readonly string[]): ([Encoded, string] | null)[] {
+    throw new StateError(ErrorCode.NOT_SUPPORTED, 'getEntries is not implemented yet');
+  }
+
+  atomic(): WireCommitResult {
+    throw new StateError(ErrorCode.NOT_SUPPORTED, 'atomic is not implemented yet');
   }
 
   clear(namespace: string): void {

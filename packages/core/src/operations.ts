@@ -18,6 +18,8 @@ export const Op = {
   increment: 9,
   setIfAbsent: 10,
   scan: 11,
+  getEntries: 12,
+  atomic: 13,
 } as const;
 
 /** The wire number of an operation. */
@@ -35,6 +37,7 @@ export const writeOps: ReadonlySet<OpCode> = new Set<OpCode>([
   Op.deleteMany,
   Op.increment,
   Op.setIfAbsent,
+  Op.atomic,
 ]);
 
 /** A time to live in whole milliseconds; 0 means none. */
@@ -42,6 +45,34 @@ export type WireTtl = number;
 
 /** One entry of a `setMany` call on the wire. */
 export type WireEntry = [key: string, value: Encoded, ttl: WireTtl];
+
+/**
+ * The kinds of mutation an `atomic` call carries, by wire number (part of protocol v1:
+ * never renumber; add at the end).
+ */
+export const MutationKind = {
+  set: 0,
+  delete: 1,
+  increment: 2,
+} as const;
+
+/** One check of an `atomic` call: the key's version must equal `version` (`null`: absent). */
+export type WireCheck = [key: string, version: string | null];
+
+/** One mutation of an `atomic` call, applied in order after every check passed. */
+export type WireMutation =
+  | [kind: typeof MutationKind.set, key: string, value: Encoded, ttl: WireTtl]
+  | [kind: typeof MutationKind.delete, key: string]
+  | [kind: typeof MutationKind.increment, key: string, by: number];
+
+/**
+ * What an `atomic` call resolves: `[true, versions]` with the version each mutation left
+ * (aligned with the mutations; `null` after a delete), or `[false, keys]` with the keys
+ * whose check failed (then nothing was written).
+ */
+export type WireCommitResult =
+  | [ok: true, versions: (string | null)[]]
+  | [ok: false, failed: string[]];
 
 /**
  * The arguments of each operation as they travel (values already encoded, keys already
@@ -62,6 +93,9 @@ export interface OpArgs {
   [Op.setIfAbsent]: [key: string, value: Encoded, ttl: WireTtl];
   /** `cursor` is `''` for the first page; `count` is a hint the holder never exceeds. */
   [Op.scan]: [prefix: string, cursor: string, count: number];
+  [Op.getEntries]: [keys: string[]];
+  /** Every check runs before any mutation; a failed check applies nothing. */
+  [Op.atomic]: [checks: WireCheck[], mutations: WireMutation[]];
 }
 
 /** What each operation resolves on the wire (`null` stands for a missing value). */
@@ -79,6 +113,9 @@ export interface OpResult {
   [Op.setIfAbsent]: boolean;
   /** The page's keys and the cursor of the next page (`null` when the scan is complete). */
   [Op.scan]: [keys: string[], cursor: string | null];
+  /** Each key's value and version, aligned with the keys (`null` where missing). */
+  [Op.getEntries]: ([value: Encoded, version: string] | null)[];
+  [Op.atomic]: WireCommitResult;
 }
 
 /** Per-call settings an executor honours. */

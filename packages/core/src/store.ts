@@ -46,6 +46,93 @@ export interface SetOptions extends CallOptions {
   ttl?: number;
 }
 
+/**
+ * The expected version of a key for a compare-and-set: a version string read from
+ * {@link Store.getEntry} (the key must still be at exactly that version), or `null` (the
+ * key must not exist). Needs `capabilities.versions`.
+ */
+export type ExpectedVersion = string | null;
+
+/** Options of `set`. */
+export interface ConditionalSetOptions extends SetOptions {
+  /**
+   * Write only if the key is at this version (`null`: only if it is missing). A mismatch
+   * rejects with `CONFLICT` and writes nothing.
+   * @default unconditional
+   */
+  ifVersion?: ExpectedVersion;
+}
+
+/** Options of `delete`. */
+export interface DeleteOptions extends CallOptions {
+  /**
+   * Delete only if the key is at this version (`null`: only if it is missing, which
+   * resolves `false`). A mismatch rejects with `CONFLICT` and deletes nothing.
+   * @default unconditional
+   */
+  ifVersion?: ExpectedVersion;
+}
+
+/**
+ * A value with its version, from {@link Store.getEntry}. A version is an opaque string,
+ * compared for equality only: it changes on every write of the key, is never reused for
+ * that key (a delete and re-create gives a new one) and never repeats after the holder
+ * restarts.
+ */
+export interface VersionedEntry<V> {
+  value: V;
+  version: string;
+}
+
+/**
+ * What {@link Store.getEntries} resolves for the keys `K`: each key's value and version, or
+ * `undefined` where missing, aligned with the keys.
+ */
+export type VersionedEntriesOf<S, K extends readonly KeyOf<S>[]> = {
+  -readonly [I in keyof K]: VersionedEntry<K[I] extends KeyOf<S> ? S[K[I]] : never> | undefined;
+};
+
+/**
+ * What {@link AtomicOperation.commit} resolves. A failed check is an answer, not an error:
+ * `{ ok: false, failed }` names the keys whose check failed, and nothing was written. Any
+ * other failure rejects with a `StateError` (a timeout with `maybeApplied: true`: a later
+ * read shows all of the mutations or none).
+ */
+export type CommitResult =
+  | {
+      ok: true;
+      /** The new version of each key the commit left set (not of deleted keys). */
+      versions: Record<string, string>;
+    }
+  | {
+      ok: false;
+      /** The keys whose check failed. */
+      failed: string[];
+    };
+
+/**
+ * Builds one atomic commit (`store.atomic().check(k, v).set(k, x).commit()`): every check
+ * runs before any mutation, the mutations apply in order, and a failed check applies
+ * nothing. Builder methods only record; `commit` validates and sends (it never throws
+ * synchronously). At most {@link MAX_ATOMIC_STEPS} checks and mutations together
+ * (`TOO_LARGE` past it).
+ */
+export interface AtomicOperation<S extends object = Record<string, unknown>> {
+  /** The key must be at `version` (`null`: must not exist). Needs `capabilities.versions`. */
+  check(key: KeyOf<S>, version: ExpectedVersion): this;
+  /** Stores `value` under `key`, with an optional ttl. */
+  set<K extends KeyOf<S>>(key: K, value: S[K], opts?: { ttl?: number }): this;
+  /** Deletes `key` (missing is fine). */
+  delete(key: KeyOf<S>): this;
+  /** Adds `by` (default 1) to the number under `key`; `WRONG_TYPE` fails the whole commit. */
+  increment(key: NumericKeyOf<S>, by?: number): this;
+  /** Sends the commit. Needs `capabilities.atomic`. */
+  commit(opts?: CallOptions): Promise<CommitResult>;
+}
+
+/** The most checks and mutations, together, in one atomic commit. */
+export const MAX_ATOMIC_STEPS = 1000;
+
 /** Options of `increment`. */
 export interface IncrementOptions extends CallOptions {
   /**
@@ -122,12 +209,32 @@ export interface Store<S extends object = Record<string, unknown>> {
   /** The value under `key`, or `undefined` when the key is missing. A stored `null` reads `null`. */
   get<K extends KeyOf<S>>(key: K, opts?: CallOptions): Promise<S[K] | undefined>;
   /**
-   * Stores `value` under `key`. Resolves once the holder applied it.
-   * @throws `INVALID_KEY`, `INVALID_VALUE`, `TOO_LARGE` (rejected, not thrown)
+   * Stores `value` under `key`. Resolves once the holder applied it. With `opts.ifVersion`
+   * it is a compare-and-set.
+   * @throws `INVALID_KEY`, `INVALID_VALUE`, `TOO_LARGE`, `CONFLICT` (rejected, not thrown)
    */
-  set<K extends KeyOf<S>>(key: K, value: S[K], opts?: SetOptions): Promise<void>;
-  /** Deletes `key`; resolves `true` if it existed. */
-  delete(key: KeyOf<S>, opts?: CallOptions): Promise<boolean>;
+  set<K extends KeyOf<S>>(key: K, value: S[K], opts?: ConditionalSetOptions): Promise<void>;
+  /**
+   * Deletes `key`; resolves `true` if it existed.
+   * @throws `CONFLICT` when `opts.ifVersion` does not match (rejected, not thrown)
+   */
+  delete(key: KeyOf<S>, opts?: DeleteOptions): Promise<boolean>;
+  /**
+   * The value under `key` with its version, or `undefined` when the key is missing. Pass
+   * the version to `set`/`delete` as `ifVersion`, or to `atomic().check()`.
+   * @throws `NOT_SUPPORTED` without `capabilities.versions`
+   */
+  getEntry<K extends KeyOf<S>>(
+    key: K,
+    opts?: CallOptions,
+  ): Promise<VersionedEntry<S[K]> | undefined>;
+  /** The entries under `keys`, aligned with them; `undefined` where missing. */
+  getEntries<const K extends readonly KeyOf<S>[]>(
+    keys: K,
+    opts?: CallOptions,
+  ): Promise<VersionedEntriesOf<S, K>>;
+  /** Starts an atomic commit of checks and mutations. */
+  atomic(): AtomicOperation<S>;
   /** Whether `key` exists (and has not expired). */
   has(key: KeyOf<S>, opts?: CallOptions): Promise<boolean>;
   /**
