@@ -80,7 +80,7 @@ let started = false;
 // Before the demo is up, a worker that cannot run means the demo cannot either. After it,
 // a reload's replacement failing this way leaves the old workers serving (the supervisor
 // logs why), and the fix is a new reload.
-supervisor.on('fatal', (_slot, reason) => {
+supervisor.on('fatal', (_seat, reason) => {
   if (!started) stopFatally(reason);
 });
 

@@ -30,7 +30,7 @@ const killEveryMs = Number(args['kill-every-ms'] ?? (quick ? 1000 : 2000));
 const inFlight = 32;
 const selected = (args.transport?.split(',') ?? [...soakTransports]) as SoakTransport[];
 
-interface Slot {
+interface Seat {
   quota: number;
   done: number;
   worker: Worker | undefined;
@@ -61,7 +61,7 @@ async function soak(transport: SoakTransport, redisUrl: string | undefined): Pro
     silent: false,
   });
   const namespace = `soak-${transport}-${Date.now()}`;
-  const slots: Slot[] = Array.from({ length: workerCount }, (_, i) => ({
+  const seats: Seat[] = Array.from({ length: workerCount }, (_, i) => ({
     quota: Math.floor(totalCalls / workerCount) + (i < totalCalls % workerCount ? 1 : 0),
     done: 0,
     worker: undefined,
@@ -76,14 +76,14 @@ async function soak(transport: SoakTransport, redisUrl: string | undefined): Pro
   });
   const killedWorkers = new WeakSet<Worker>();
 
-  const start = (slot: Slot) => {
+  const start = (seat: Seat) => {
     const worker = cluster.fork();
-    slot.worker = worker;
+    seat.worker = worker;
     const assignment: WorkerAssignment = {
       soak: 'assignment',
       transport,
       redisUrl,
-      calls: slot.quota - slot.done,
+      calls: seat.quota - seat.done,
       inFlight,
       namespace,
     };
@@ -94,31 +94,31 @@ async function soak(transport: SoakTransport, redisUrl: string | undefined): Pro
         return;
       }
       if (message?.soak !== 'report') return;
-      slot.last = message;
+      seat.last = message;
       if (message.final) {
-        slot.final = message;
-        slot.done += message.done;
-        if (slots.every((s) => s.final)) resolveAll();
+        seat.final = message;
+        seat.done += message.done;
+        if (seats.every((s) => s.final)) resolveAll();
       }
     });
     worker.on('exit', () => {
-      if (slot.worker !== worker || slot.final || finished) return;
+      if (seat.worker !== worker || seat.final || finished) return;
       // Killed: what it reported as done is kept; a new worker makes the rest.
       if (!killedWorkers.has(worker))
         console.error(`[soak] worker ${worker.process.pid} exited unexpectedly`);
-      slot.done += slot.last?.done ?? 0;
-      slot.last = undefined;
-      start(slot);
+      seat.done += seat.last?.done ?? 0;
+      seat.last = undefined;
+      start(seat);
     });
   };
-  for (const slot of slots) start(slot);
+  for (const seat of seats) start(seat);
 
   const doneSoFar = () =>
-    slots.reduce((sum, s) => sum + s.done + (s.final ? 0 : (s.last?.done ?? 0)), 0);
+    seats.reduce((sum, s) => sum + s.done + (s.final ? 0 : (s.last?.done ?? 0)), 0);
   const killer = setInterval(() => {
     // Leave the last 10% undisturbed so that the run can finish.
     if (doneSoFar() > totalCalls * 0.9) return;
-    const live = slots.filter((s) => s.worker && !s.final && s.last);
+    const live = seats.filter((s) => s.worker && !s.final && s.last);
     const victim = live[Math.floor(Math.random() * live.length)];
     if (!victim?.worker) return;
     killedWorkers.add(victim.worker);
@@ -134,7 +134,7 @@ async function soak(transport: SoakTransport, redisUrl: string | undefined): Pro
     const now = performance.now();
     const done = doneSoFar();
     const memory = process.memoryUsage();
-    const workerRssMax = Math.max(0, ...slots.map((s) => s.last?.rss ?? 0));
+    const workerRssMax = Math.max(0, ...seats.map((s) => s.last?.rss ?? 0));
     samples.push({
       t: (now - began) / 1000,
       done,
@@ -156,7 +156,7 @@ async function soak(transport: SoakTransport, redisUrl: string | undefined): Pro
   clearInterval(sampler);
   process.stderr.write('\n');
   await Promise.all(
-    slots.map((s) =>
+    seats.map((s) =>
       s.worker && !s.worker.isDead() ? new Promise((r) => s.worker?.once('exit', r)) : undefined,
     ),
   );
@@ -181,11 +181,11 @@ async function soak(transport: SoakTransport, redisUrl: string | undefined): Pro
   const errors: Record<string, number> = {};
   let pending = 0;
   let timers = 0;
-  for (const slot of slots) {
-    for (const [code, count] of Object.entries(slot.final?.errors ?? {}))
+  for (const seat of seats) {
+    for (const [code, count] of Object.entries(seat.final?.errors ?? {}))
       errors[code] = (errors[code] ?? 0) + count;
-    pending += slot.final?.pending ?? 0;
-    timers += slot.final?.timers ?? 0;
+    pending += seat.final?.pending ?? 0;
+    timers += seat.final?.timers ?? 0;
   }
   const warm = samples[Math.floor(samples.length * 0.2)] ?? samples[0];
   const end = samples.at(-1);

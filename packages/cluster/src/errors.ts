@@ -9,7 +9,7 @@ export const ClusterErrorCode = {
   WORKER_EXITED: 'WORKER_EXITED',
   /** A replacement worker was not ready within `readyTimeoutMs`, so `reload()` stopped. */
   READY_TIMEOUT: 'READY_TIMEOUT',
-  /** A slot crashed `maxRestarts` times before its first worker was ready (rejects `ready`). */
+  /** A seat crashed `maxRestarts` times before its first worker was ready (rejects `ready`). */
   GAVE_UP: 'GAVE_UP',
   /**
    * A worker ended with a failure that a restart cannot fix (`exitFatal()` or exit code

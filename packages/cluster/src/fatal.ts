@@ -27,7 +27,7 @@ export function isFatalMessage(message: unknown): message is FatalMessage {
  * Ends a cluster worker with a failure that a restart cannot fix, so that the
  * supervisor stops instead of crash-looping: it sends `{ statewire: 'fatal', reason }`
  * to the primary, then exits with {@link FATAL_EXIT_CODE}. The supervisor leaves the
- * slot empty, logs `reason` once, emits `'fatal'` and rejects `ready` with
+ * seat empty, logs `reason` once, emits `'fatal'` and rejects `ready` with
  * `WORKER_FATAL`.
  *
  * Outside a cluster worker (no IPC channel) it writes `reason` to stderr instead.

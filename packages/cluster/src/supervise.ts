@@ -33,9 +33,9 @@ export function supervise(opts: SuperviseOptions): Supervisor {
 }
 
 /** One of the `workers` places the supervisor keeps filled. */
-interface Slot {
+interface Seat {
   readonly index: number;
-  /** The worker serving this slot. */
+  /** The worker serving this seat. */
   current: Worker | undefined;
   /** A reload's replacement, until it is ready. */
   candidate: Worker | undefined;
@@ -52,7 +52,7 @@ interface Slot {
 /** What the supervisor knows about one of its live workers. */
 interface Tracked {
   readonly worker: Worker;
-  readonly slot: Slot;
+  readonly seat: Seat;
   /** The reload generation it was forked in; a reload replaces older ones only. */
   readonly generation: number;
   readonly startedAt: number;
@@ -78,7 +78,7 @@ interface Deferred {
 class ClusterSupervisor extends EventEmitter<SupervisorEvents> implements Supervisor {
   readonly ready: Promise<void>;
   readonly #opts: ResolvedOptions;
-  readonly #slots: Slot[];
+  readonly #seats: Seat[];
   readonly #tracked = new Map<Worker, Tracked>();
   readonly #ready: Deferred;
   #generation = 0;
@@ -92,7 +92,7 @@ class ClusterSupervisor extends EventEmitter<SupervisorEvents> implements Superv
     this.#opts = opts;
     this.#ready = deferred();
     this.ready = this.#ready.promise;
-    this.#slots = Array.from({ length: opts.workers }, (_, index) => ({
+    this.#seats = Array.from({ length: opts.workers }, (_, index) => ({
       index,
       current: undefined,
       candidate: undefined,
@@ -110,9 +110,9 @@ class ClusterSupervisor extends EventEmitter<SupervisorEvents> implements Superv
     process.nextTick(() => {
       if (this.#stopping) return;
       this.#log(`starting ${countWorkers(opts.workers)} of ${opts.exec}`);
-      for (const slot of this.#slots) {
-        // A reload() called right after supervise() may have filled the slot already.
-        if (slot.current === undefined && slot.candidate === undefined) this.#fork(slot, 'current');
+      for (const seat of this.#seats) {
+        // A reload() called right after supervise() may have filled the seat already.
+        if (seat.current === undefined && seat.candidate === undefined) this.#fork(seat, 'current');
       }
     });
   }
@@ -146,7 +146,7 @@ class ClusterSupervisor extends EventEmitter<SupervisorEvents> implements Superv
     this.#opts.log(`${LOG_PREFIX} ${line}`);
   }
 
-  #fork(slot: Slot, role: 'current' | 'candidate'): Tracked {
+  #fork(seat: Seat, role: 'current' | 'candidate'): Tracked {
     const { exec, args, execArgv, serialization } = this.#opts;
     // Settings are applied before every fork rather than once, so that two supervisors
     // (or other code calling setupPrimary) in one primary each fork their own script.
@@ -159,7 +159,7 @@ class ClusterSupervisor extends EventEmitter<SupervisorEvents> implements Superv
     const exited = deferred();
     const tracked: Tracked = {
       worker,
-      slot,
+      seat,
       generation: this.#generation,
       startedAt: Date.now(),
       deliberate: false,
@@ -172,8 +172,8 @@ class ClusterSupervisor extends EventEmitter<SupervisorEvents> implements Superv
       settleExited: () => exited.resolve(),
     };
     this.#tracked.set(worker, tracked);
-    if (role === 'current') slot.current = worker;
-    else slot.candidate = worker;
+    if (role === 'current') seat.current = worker;
+    else seat.candidate = worker;
 
     worker.on('listening', (address: Address) => this.#onListening(tracked, address));
     worker.on('message', (message: unknown) => {
@@ -191,7 +191,7 @@ class ClusterSupervisor extends EventEmitter<SupervisorEvents> implements Superv
     );
 
     const what = role === 'candidate' ? 'replacement' : 'worker';
-    this.#log(`${describeWorker(worker)} started (${what} for slot ${slot.index})`);
+    this.#log(`${describeWorker(worker)} started (${what} for seat ${seat.index})`);
     this.emit('fork', worker);
     return tracked;
   }
@@ -208,17 +208,17 @@ class ClusterSupervisor extends EventEmitter<SupervisorEvents> implements Superv
     tracked.ready = true;
     tracked.settleReady();
     this.#log(`${describeWorker(tracked.worker)} ${how}`);
-    const { slot } = tracked;
-    if (slot.everReady) return;
-    slot.everReady = true;
-    if (!this.#ready.settled && this.#slots.every((s) => s.everReady)) {
+    const { seat } = tracked;
+    if (seat.everReady) return;
+    seat.everReady = true;
+    if (!this.#ready.settled && this.#seats.every((s) => s.everReady)) {
       this.#ready.resolve();
-      this.#log(`all ${countWorkers(this.#slots.length)} ready`);
+      this.#log(`all ${countWorkers(this.#seats.length)} ready`);
     }
   }
 
   #onExit(tracked: Tracked, code: number | null, signal: NodeJS.Signals | null): void {
-    const { worker, slot } = tracked;
+    const { worker, seat } = tracked;
     this.#tracked.delete(worker);
     const how = describeExit(code, signal);
     // The exit code alone counts too: a worker whose channel was already closed, or one
@@ -234,22 +234,22 @@ class ClusterSupervisor extends EventEmitter<SupervisorEvents> implements Superv
           )
         : new ClusterError('WORKER_FATAL', `${describeWorker(worker)} failed: ${fatal}`),
     );
-    const wasCurrent = slot.current === worker;
-    if (wasCurrent) slot.current = undefined;
-    if (slot.candidate === worker) slot.candidate = undefined;
+    const wasCurrent = seat.current === worker;
+    if (wasCurrent) seat.current = undefined;
+    if (seat.candidate === worker) seat.candidate = undefined;
 
     let after: (() => void) | undefined;
     if (tracked.deliberate || this.#stopping) {
       this.#log(`${describeWorker(worker)} exited ${how} after it was asked to stop`);
     } else if (fatal !== undefined) {
-      after = this.#giveUpFatal(slot, tracked, fatal, wasCurrent);
+      after = this.#giveUpFatal(seat, tracked, fatal, wasCurrent);
     } else if (!wasCurrent) {
-      // A reload's replacement: the reload reports it and refills the slot if needed.
+      // A reload's replacement: the reload reports it and refills the seat if needed.
       this.#log(`${describeWorker(worker)} exited ${how} before it was ready`);
-    } else if (slot.candidate !== undefined) {
+    } else if (seat.candidate !== undefined) {
       this.#log(`${describeWorker(worker)} exited ${how}; its replacement is starting`);
     } else {
-      after = this.#respawnLater(slot, tracked, `${describeWorker(worker)} exited ${how}`);
+      after = this.#respawnLater(seat, tracked, `${describeWorker(worker)} exited ${how}`);
     }
     tracked.settleExited();
     this.emit('exit', worker, code, signal);
@@ -260,55 +260,55 @@ class ClusterSupervisor extends EventEmitter<SupervisorEvents> implements Superv
    * A worker that cannot work however often it is restarted (a port in use): no
    * respawn, one log line, `ready` rejected; returns the event to emit once logged.
    */
-  #giveUpFatal(slot: Slot, tracked: Tracked, reason: string, wasCurrent: boolean): () => void {
+  #giveUpFatal(seat: Seat, tracked: Tracked, reason: string, wasCurrent: boolean): () => void {
     this.#log(
       `${describeWorker(tracked.worker)} failed and is not respawned, a restart cannot fix it: ${reason}`,
     );
-    // A reload's replacement leaves the slot to its old worker; the reload reports it.
-    if (wasCurrent && slot.candidate === undefined) slot.gaveUp = true;
-    if (!slot.everReady && !this.#ready.settled) {
+    // A reload's replacement leaves the seat to its old worker; the reload reports it.
+    if (wasCurrent && seat.candidate === undefined) seat.gaveUp = true;
+    if (!seat.everReady && !this.#ready.settled) {
       this.#ready.reject(
         new ClusterError('WORKER_FATAL', `${describeWorker(tracked.worker)} failed: ${reason}`),
       );
     }
-    return () => this.emit('fatal', slot.index, reason, tracked.worker);
+    return () => this.emit('fatal', seat.index, reason, tracked.worker);
   }
 
-  /** Crash accounting for a slot left empty; returns the event to emit once logged. */
-  #respawnLater(slot: Slot, tracked: Tracked, what: string): () => void {
+  /** Crash accounting for a seat left empty; returns the event to emit once logged. */
+  #respawnLater(seat: Seat, tracked: Tracked, what: string): () => void {
     const now = Date.now();
     const { maxRestarts, restartWindowMs, healthyAfterMs } = this.#opts;
-    if (now - tracked.startedAt >= healthyAfterMs) slot.attempt = 0;
-    slot.restarts = slot.restarts.filter((at) => now - at < restartWindowMs);
+    if (now - tracked.startedAt >= healthyAfterMs) seat.attempt = 0;
+    seat.restarts = seat.restarts.filter((at) => now - at < restartWindowMs);
 
-    if (slot.restarts.length >= maxRestarts) {
-      slot.gaveUp = true;
-      const reason = `restarted ${slot.restarts.length} times within ${restartWindowMs} ms and exited again`;
+    if (seat.restarts.length >= maxRestarts) {
+      seat.gaveUp = true;
+      const reason = `restarted ${seat.restarts.length} times within ${restartWindowMs} ms and exited again`;
       this.#log(
-        `${what}; slot ${slot.index} ${reason}: giving up on it (fix the worker, then reload() or SIGHUP)`,
+        `${what}; seat ${seat.index} ${reason}: giving up on it (fix the worker, then reload() or SIGHUP)`,
       );
-      if (!slot.everReady && !this.#ready.settled) {
+      if (!seat.everReady && !this.#ready.settled) {
         this.#ready.reject(
           new ClusterError(
             'GAVE_UP',
-            `slot ${slot.index} gave up before its worker was ready: ${what}`,
+            `seat ${seat.index} gave up before its worker was ready: ${what}`,
           ),
         );
       }
-      return () => this.emit('give-up', slot.index, reason);
+      return () => this.emit('give-up', seat.index, reason);
     }
 
-    const delayMs = backoffDelay(slot.attempt, this.#opts.backoff);
-    slot.attempt += 1;
-    slot.restarts.push(now);
+    const delayMs = backoffDelay(seat.attempt, this.#opts.backoff);
+    seat.attempt += 1;
+    seat.restarts.push(now);
     this.#log(`${what}; respawning in ${delayMs} ms`);
-    slot.timer = setTimeout(() => {
-      slot.timer = undefined;
-      if (!this.#stopping && slot.current === undefined && slot.candidate === undefined) {
-        this.#fork(slot, 'current');
+    seat.timer = setTimeout(() => {
+      seat.timer = undefined;
+      if (!this.#stopping && seat.current === undefined && seat.candidate === undefined) {
+        this.#fork(seat, 'current');
       }
     }, delayMs);
-    return () => this.emit('respawn', slot.index, delayMs);
+    return () => this.emit('respawn', seat.index, delayMs);
   }
 
   #startReload(): Promise<void> {
@@ -326,15 +326,15 @@ class ClusterSupervisor extends EventEmitter<SupervisorEvents> implements Superv
 
   async #runReload(): Promise<void> {
     const generation = ++this.#generation;
-    this.#log(`reloading ${countWorkers(this.#slots.length)}, one at a time`);
+    this.#log(`reloading ${countWorkers(this.#seats.length)}, one at a time`);
     try {
       let replaced = 0;
-      for (const slot of this.#slots) {
+      for (const seat of this.#seats) {
         if (this.#stopping) throw shutDown('reload()');
-        const current = slot.current && this.#tracked.get(slot.current);
+        const current = seat.current && this.#tracked.get(seat.current);
         // A worker respawned while this reload runs already runs the new code.
         if (current && current.generation >= generation) continue;
-        await this.#replace(slot);
+        await this.#replace(seat);
         replaced += 1;
       }
       this.#log(`reload complete: ${countWorkers(replaced)} replaced`);
@@ -344,15 +344,15 @@ class ClusterSupervisor extends EventEmitter<SupervisorEvents> implements Superv
     }
   }
 
-  async #replace(slot: Slot): Promise<void> {
-    clearTimeout(slot.timer);
-    slot.timer = undefined;
-    if (slot.gaveUp) {
-      slot.gaveUp = false;
-      slot.attempt = 0;
-      slot.restarts = [];
+  async #replace(seat: Seat): Promise<void> {
+    clearTimeout(seat.timer);
+    seat.timer = undefined;
+    if (seat.gaveUp) {
+      seat.gaveUp = false;
+      seat.attempt = 0;
+      seat.restarts = [];
     }
-    const candidate = this.#fork(slot, 'candidate');
+    const candidate = this.#fork(seat, 'candidate');
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
@@ -375,12 +375,12 @@ class ClusterSupervisor extends EventEmitter<SupervisorEvents> implements Superv
       if (this.#stopping) throw shutDown('reload()', error);
       // The old worker may have died while its replacement was starting.
       if (
-        slot.current === undefined &&
-        slot.timer === undefined &&
-        !slot.gaveUp &&
+        seat.current === undefined &&
+        seat.timer === undefined &&
+        !seat.gaveUp &&
         candidate.fatal === undefined
       ) {
-        this.#respawnLater(slot, candidate, `slot ${slot.index} has no worker`)();
+        this.#respawnLater(seat, candidate, `seat ${seat.index} has no worker`)();
       }
       throw error;
     } finally {
@@ -388,9 +388,9 @@ class ClusterSupervisor extends EventEmitter<SupervisorEvents> implements Superv
     }
     if (this.#stopping) throw shutDown('reload()');
 
-    const previous = slot.current;
-    slot.candidate = undefined;
-    slot.current = candidate.worker;
+    const previous = seat.current;
+    seat.candidate = undefined;
+    seat.current = candidate.worker;
     const old = previous && this.#tracked.get(previous);
     if (old) {
       this.#log(`${describeWorker(old.worker)} replaced; disconnecting it`);
@@ -425,9 +425,9 @@ class ClusterSupervisor extends EventEmitter<SupervisorEvents> implements Superv
 
   async #runShutdown(): Promise<void> {
     this.#stopping = true;
-    for (const slot of this.#slots) {
-      clearTimeout(slot.timer);
-      slot.timer = undefined;
+    for (const seat of this.#seats) {
+      clearTimeout(seat.timer);
+      seat.timer = undefined;
     }
     if (!this.#ready.settled) this.#ready.reject(shutDown('ready'));
     const all = [...this.#tracked.values()];

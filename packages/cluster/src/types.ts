@@ -56,8 +56,8 @@ export interface SuperviseOptions {
    */
   healthyAfterMs?: number;
   /**
-   * The crash-loop cap: after this many respawns of one slot within
-   * `restartWindowMs`, the next unexpected exit gives the slot up (`'give-up'`
+   * The crash-loop cap: after this many respawns of one seat within
+   * `restartWindowMs`, the next unexpected exit gives the seat up (`'give-up'`
    * event, one log line) and it is not respawned until `reload()`.
    * `Infinity` never gives up; `0` never respawns.
    * @default 10
@@ -108,17 +108,17 @@ export interface SupervisorEvents {
   listening: [worker: Worker, address: Address];
   /** A worker exited, whatever the reason. `code` is `null` when a signal ended it. */
   exit: [worker: Worker, code: number | null, signal: NodeJS.Signals | null];
-  /** The worker of `slot` died unexpectedly and a new one will be forked in `delayMs`. */
-  respawn: [slot: number, delayMs: number];
-  /** `slot` hit the crash-loop cap and is not respawned any more; `reason` says why. */
-  'give-up': [slot: number, reason: string];
+  /** The worker of `seat` died unexpectedly and a new one will be forked in `delayMs`. */
+  respawn: [seat: number, delayMs: number];
+  /** `seat` hit the crash-loop cap and is not respawned any more; `reason` says why. */
+  'give-up': [seat: number, reason: string];
   /**
-   * A worker of `slot` ended with a failure that a restart cannot fix (it called
+   * A worker of `seat` ended with a failure that a restart cannot fix (it called
    * `exitFatal(reason)` or exited with `FATAL_EXIT_CODE`): it is not respawned. Its
    * siblings keep running; an application that cannot serve without it calls
    * `shutdown()` here.
    */
-  fatal: [slot: number, reason: string, worker: Worker];
+  fatal: [seat: number, reason: string, worker: Worker];
   /**
    * A rolling reload started; `done` settles when it finishes (the promise
    * `reload()` returns). A failure is logged too, so ignoring `done` is safe.
@@ -131,8 +131,8 @@ export interface SupervisorEvents {
 /** The handle {@link supervise} returns; an `EventEmitter` of {@link SupervisorEvents}. */
 export interface Supervisor extends EventEmitter<SupervisorEvents> {
   /**
-   * Resolves when every slot has had a ready worker (listening, or its ready
-   * message). Rejects with `GAVE_UP` if a slot gives up first, `WORKER_FATAL` if a
+   * Resolves when every seat has had a ready worker (listening, or its ready
+   * message). Rejects with `GAVE_UP` if a seat gives up first, `WORKER_FATAL` if a
    * worker fails fatally first, or `SHUT_DOWN` if `shutdown()` comes first. Never causes an unhandled rejection.
    */
   readonly ready: Promise<void>;
@@ -142,7 +142,7 @@ export interface Supervisor extends EventEmitter<SupervisorEvents> {
    * for its exit, killing it after `shutdownTimeoutMs`. No request is refused.
    *
    * A call during a reload runs one more reload after it (calls are coalesced).
-   * A slot that gave up gets a fresh start. If a replacement fails (exits first or
+   * A seat that gave up gets a fresh start. If a replacement fails (exits first or
    * is not ready within `readyTimeoutMs`), the reload stops there and the
    * remaining old workers keep serving.
    *

@@ -59,7 +59,7 @@ describe('fatal failures', () => {
       `port ${port} is in use: free it or choose another`,
       `port ${port} is in use: free it or choose another`,
     ]);
-    expect(fatal.map((r) => r.slot).sort()).toEqual([0, 1]);
+    expect(fatal.map((r) => r.seat).sort()).toEqual([0, 1]);
     expect(primary.stderr()).toContain(
       `a restart cannot fix it: port ${port} is in use: free it or choose another`,
     );
@@ -79,7 +79,7 @@ describe('fatal failures', () => {
     expect(forkedPids(primary)).toHaveLength(1);
     expect(primary.reports.filter((r) => r.event === 'respawn')).toEqual([]);
     expect(await primary.waitFor((r) => r.event === 'fatal')).toMatchObject({
-      slot: 0,
+      seat: 0,
       reason: expect.stringContaining('code 78'),
     });
   });
@@ -101,7 +101,7 @@ describe('fatal failures', () => {
     expect(Number((await get(port)).body)).toBe(old);
     expect(primary.reports.slice(from).filter((r) => r.event === 'respawn')).toEqual([]);
     expect(await primary.waitFor((r) => r.event === 'fatal', from)).toMatchObject({
-      slot: 0,
+      seat: 0,
       reason: 'bad config',
     });
     rmSync(dir, { recursive: true, force: true });

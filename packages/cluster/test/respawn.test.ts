@@ -23,7 +23,7 @@ describe('respawn', () => {
     const exit = await primary.waitFor((r) => r.event === 'exit', from);
     expect(exit).toMatchObject({ pid: first, code: null, signal: 'SIGKILL' });
     const respawn = await primary.waitFor((r) => r.event === 'respawn', from);
-    expect(respawn).toMatchObject({ slot: 0, delayMs: 200 });
+    expect(respawn).toMatchObject({ seat: 0, delayMs: 200 });
     const second = (await primary.waitFor((r) => r.event === 'listening', from)).pid;
     expect(second).not.toBe(first);
     expect(forkedPids(primary, from)).toEqual([second]);
@@ -33,7 +33,7 @@ describe('respawn', () => {
     from = primary.reports.length;
     process.kill(second as number, 'SIGKILL');
     expect(await primary.waitFor((r) => r.event === 'respawn', from)).toMatchObject({
-      slot: 0,
+      seat: 0,
       delayMs: 600,
     });
     const third = (await primary.waitFor((r) => r.event === 'listening', from)).pid;
@@ -63,14 +63,14 @@ describe('respawn', () => {
     expect(delays).toEqual([150, 150]);
   });
 
-  it('a crash loop gives the slot up after maxRestarts and forks no more', async ({ expect }) => {
+  it('a crash loop gives the seat up after maxRestarts and forks no more', async ({ expect }) => {
     const backoff = { initialMs: 20, maxMs: 50 };
     const primary = startPrimary(
       { workers: 1, maxRestarts: 3, restartWindowMs: 600_000, backoff },
       { WORKER_MODE: 'crash' },
     );
     const giveUp = await primary.waitFor((r) => r.event === 'give-up');
-    expect(giveUp.slot).toBe(0);
+    expect(giveUp.seat).toBe(0);
     expect(giveUp.reason).toEqual(expect.any(String));
     expect(await primary.waitFor((r) => r.event === 'ready-failed')).toMatchObject({
       code: 'GAVE_UP',
