@@ -1,14 +1,26 @@
+import { AtomicCommit, type AtomicCommitter, commitResult } from './atomic-operation.js';
 import { readCallOptions, readTtl } from './call-options.js';
 import type { Capabilities } from './capabilities.js';
 import { type Encoded, encodedSize, type ValueCodec } from './codec.js';
 import { ErrorCode, markNotApplied, StateError } from './errors.js';
 import { checkKey, checkPrefix, describeType } from './keys.js';
-import { type ExecuteOptions, type Executor, Op, type WireEntry } from './operations.js';
+import {
+  type ExecuteOptions,
+  type Executor,
+  MutationKind,
+  Op,
+  type OpResult,
+  type WireEntry,
+  type WireMutation,
+} from './operations.js';
 import { readScanOptions } from './scan.js';
 import type {
   AtomicOperation,
   CallOptions,
+  ConditionalSetOptions,
+  DeleteOptions,
   Entry,
+  ExpectedVersion,
   IncrementOptions,
   KeyOf,
   NumericKeyOf,
@@ -20,6 +32,7 @@ import type {
   VersionedEntriesOf,
   VersionedEntry,
 } from './store.js';
+import { isExpectedVersion, MAX_VERSION_LENGTH } from './versions.js';
 import { wireBytes } from './wire-size.js';
 
 // Whether a call writes: a write rejected before it was sent carries
@@ -36,7 +49,10 @@ export interface BaseStoreOptions {
   executor: Executor;
   /** The value codec; its `keeps` must agree with `capabilities`. */
   codec: ValueCodec;
-  /** The store's declared capabilities. */
+  /**
+   * The store's declared capabilities. The executor may narrow them to what its holder
+   * turned out to support (see {@link Executor.narrow}).
+   */
   capabilities: Capabilities;
   /** Default timeout of every call, in ms. */
   timeout: number;
@@ -51,19 +67,39 @@ export interface BaseStoreOptions {
  * over its own executor, so the rules are identical everywhere.
  */
 export class BaseStore<S extends object = Record<string, unknown>> implements Store<S> {
-  readonly capabilities: Capabilities;
+  // As declared. Its limits never change, so validation reads them here, not through the
+  // `capabilities` getter.
+  readonly #declared: Capabilities;
   readonly #executor: Executor;
   readonly #codec: ValueCodec;
   readonly #timeout: number;
   readonly #label: string;
   #closing: Promise<void> | undefined;
+  #committer: AtomicCommitter | undefined;
+  /**
+   * The store's capabilities (frozen): as declared, unless the executor learned that its
+   * holder supports less (a holder of an earlier release has no `versions`).
+   */
+  declare readonly capabilities: Capabilities;
 
   constructor(options: BaseStoreOptions) {
-    this.capabilities = options.capabilities;
-    this.#executor = options.executor;
+    const { executor, capabilities: declared } = options;
+    this.#declared = declared;
+    this.#executor = executor;
     this.#codec = options.codec;
     this.#timeout = options.timeout;
     this.#label = options.label;
+    // An own, enumerable property, as a plain field would be (so that a spread or an
+    // object made with this store as prototype still sees it); a getter only when the
+    // executor can narrow it.
+    const narrow = executor.narrow?.bind(executor);
+    Object.defineProperty(
+      this,
+      'capabilities',
+      narrow
+        ? { enumerable: true, configurable: true, get: () => narrow(declared) }
+        : { enumerable: true, configurable: true, writable: true, value: declared },
+    );
   }
 
   async get<K extends KeyOf<S>>(key: K, opts?: CallOptions): Promise<S[K] | undefined> {
@@ -72,39 +108,73 @@ export class BaseStore<S extends object = Record<string, unknown>> implements St
     return this.#decode(await this.#executor.execute(Op.get, [key], options)) as S[K] | undefined;
   }
 
-  async set<K extends KeyOf<S>>(key: K, value: S[K], opts?: SetOptions): Promise<void> {
+  async set<K extends KeyOf<S>>(key: K, value: S[K], opts?: ConditionalSetOptions): Promise<void> {
     const options = this.#begin(opts, WRITE);
     const ttl = this.#ttl(opts);
+    const ifVersion = opts?.ifVersion;
+    if (ifVersion !== undefined) this.#expectedVersion('set', ifVersion);
     this.#key(key, WRITE);
-    await this.#executor.execute(Op.set, [key, this.#encode(value), ttl], options);
+    const encoded = this.#encode(value);
+    if (ifVersion === undefined) {
+      await this.#executor.execute(Op.set, [key, encoded, ttl], options);
+      return;
+    }
+    const mutation: WireMutation = [MutationKind.set, key, encoded, ttl];
+    await this.#conditional('set', key, ifVersion, mutation, options);
   }
 
-  async delete(key: KeyOf<S>, opts?: CallOptions): Promise<boolean> {
+  async delete(key: KeyOf<S>, opts?: DeleteOptions): Promise<boolean> {
     const options = this.#begin(opts, WRITE);
+    const ifVersion = opts?.ifVersion;
+    if (ifVersion !== undefined) this.#expectedVersion('delete', ifVersion);
     this.#key(key, WRITE);
-    return this.#executor.execute(Op.delete, [key], options);
+    if (ifVersion === undefined) return this.#executor.execute(Op.delete, [key], options);
+    await this.#conditional('delete', key, ifVersion, [MutationKind.delete, key], options);
+    // The check passed: the key existed exactly when a version was expected.
+    return ifVersion !== null;
   }
 
-  getEntry<K extends KeyOf<S>>(
-    _key: K,
-    _opts?: CallOptions,
+  async getEntry<K extends KeyOf<S>>(
+    key: K,
+    opts?: CallOptions,
   ): Promise<VersionedEntry<S[K]> | undefined> {
-    return Promise.reject(
-      new StateError(ErrorCode.NOT_SUPPORTED, 'getEntry is not implemented yet'),
-    );
+    const options = this.#begin(opts);
+    this.#needVersions('getEntry()');
+    this.#key(key);
+    const entries = await this.#executor.execute(Op.getEntries, [[key]], options);
+    return this.#entries('getEntry', entries, 1)[0] as VersionedEntry<S[K]> | undefined;
   }
 
-  getEntries<const K extends readonly KeyOf<S>[]>(
-    _keys: K,
-    _opts?: CallOptions,
+  async getEntries<const K extends readonly KeyOf<S>[]>(
+    keys: K,
+    opts?: CallOptions,
   ): Promise<VersionedEntriesOf<S, K>> {
-    return Promise.reject(
-      new StateError(ErrorCode.NOT_SUPPORTED, 'getEntries is not implemented yet'),
-    );
+    const options = this.#begin(opts);
+    this.#needVersions('getEntries()');
+    this.#keyList(keys);
+    if (keys.length === 0) return [] as VersionedEntriesOf<S, K>;
+    // A copy: the caller may change its array before the call is sent.
+    const entries = await this.#executor.execute(Op.getEntries, [[...keys]], options);
+    return this.#entries('getEntries', entries, keys.length) as VersionedEntriesOf<S, K>;
   }
 
   atomic(): AtomicOperation<S> {
-    throw new StateError(ErrorCode.NOT_SUPPORTED, 'atomic is not implemented yet');
+    const store = this;
+    this.#committer ??= {
+      // Read when a commit is made: the holder may turn out to lack versions after the
+      // builder was handed out.
+      get capabilities() {
+        return store.capabilities;
+      },
+      label: this.#label,
+      begin: (opts) => this.#begin(opts, WRITE),
+      key: (key) => this.#key(key, WRITE),
+      encode: (value) => this.#encode(value),
+      ttl: (opts) => this.#ttl(opts),
+      send: (checks, mutations, options) =>
+        this.#executor.execute(Op.atomic, [checks, mutations], options),
+    };
+    return new AtomicCommit<S>(this.#committer);
   }
 
   async has(key: KeyOf<S>, opts?: CallOptions): Promise<boolean> {
@@ -115,7 +185,7 @@ export class BaseStore<S extends object = Record<string, unknown>> implements St
 
   async keys(prefix = '', opts?: CallOptions): Promise<string[]> {
     const options = this.#begin(opts);
-    const error = checkPrefix(prefix, this.capabilities.maxKeyBytes);
+    const error = checkPrefix(prefix, this.#declared.maxKeyBytes);
     if (error) throw error;
     return this.#replyLimit('keys', await this.#executor.execute(Op.keys, [prefix], options));
   }
@@ -123,7 +193,7 @@ export class BaseStore<S extends object = Record<string, unknown>> implements St
   async scan(prefix = '', opts?: ScanOptions): Promise<ScanPage> {
     const options = this.#begin(opts);
     const { cursor, count } = readScanOptions(opts);
-    const error = checkPrefix(prefix, this.capabilities.maxKeyBytes);
+    const error = checkPrefix(prefix, this.#declared.maxKeyBytes);
     if (error) throw error;
     const page = await this.#executor.execute(Op.scan, [prefix, cursor, count], options);
     if (
@@ -193,11 +263,11 @@ export class BaseStore<S extends object = Record<string, unknown>> implements St
     // One call is one frame on the wire: its values together obey the value limit.
     let total = 0;
     for (const entry of wire) total += encodedSize(entry[1]);
-    if (total > this.capabilities.maxValueBytes) {
+    if (total > this.#declared.maxValueBytes) {
       throw markNotApplied(
         new StateError(
           ErrorCode.TOO_LARGE,
-          `${this.#label}: setMany() values total over the ${this.capabilities.maxValueBytes}-byte limit; split the call`,
+          `${this.#label}: setMany() values total over the ${this.#declared.maxValueBytes}-byte limit; split the call`,
         ),
       );
     }
@@ -249,9 +319,66 @@ export class BaseStore<S extends object = Record<string, unknown>> implements St
     return readCallOptions(opts, this.#timeout);
   }
 
+  // Versions are never ignored: a store without them refuses every call that needs them.
+  #needVersions(what: string, kind: CallKind = READ): void {
+    if (this.capabilities.versions) return;
+    const error = new StateError(
+      ErrorCode.NOT_SUPPORTED,
+      `${this.#label}: ${what} needs versions, which this store does not support`,
+    );
+    throw kind.write ? markNotApplied(error) : error;
+  }
+
+  #expectedVersion(op: string, ifVersion: ExpectedVersion): void {
+    this.#needVersions(`${op}() with ifVersion`, WRITE);
+    if (!isExpectedVersion(ifVersion)) {
+      throw new TypeError(
+        `ifVersion must be a version string from getEntry() (at most ${MAX_VERSION_LENGTH} characters) or null`,
+      );
+    }
+  }
+
+  // A set or delete with ifVersion: one atomic call of one check and one mutation.
+  async #conditional(
+    op: string,
+    key: string,
+    ifVersion: ExpectedVersion,
+    mutation: WireMutation,
+    options: ExecuteOptions,
+  ): Promise<void> {
+    const answer = await this.#executor.execute(
+      Op.atomic,
+      [[[key, ifVersion]], [mutation]],
+      options,
+    );
+    if (commitResult(this.#label, [mutation], answer).ok) return;
+    throw new StateError(
+      ErrorCode.CONFLICT,
+      `${this.#label}: ${op}() found the key at another version than ifVersion; nothing was written`,
+      { maybeApplied: false },
+    );
+  }
+
+  // Checks and decodes the answer of getEntries: one [value, version] or null per key.
+  #entries(
+    op: string,
+    answer: OpResult[typeof Op.getEntries],
+    length: number,
+  ): (VersionedEntry<unknown> | undefined)[] {
+    if (!Array.isArray(answer) || answer.length !== length) throw this.#protocol(op);
+    this.#replyLimit(op, answer);
+    return answer.map((entry) => {
+      if (entry === null) return undefined;
+      if (!Array.isArray(entry) || entry[0] === null || typeof entry[1] !== 'string') {
+        throw this.#protocol(op);
+      }
+      return { value: this.#decode(entry[0]), version: entry[1] };
+    });
+  }
+
   #ttl(opts: { ttl?: number } | undefined): number {
     const ttl = readTtl(opts?.ttl);
-    if (ttl !== 0 && !this.capabilities.ttl) {
+    if (ttl !== 0 && !this.#declared.ttl) {
       throw markNotApplied(
         new StateError(ErrorCode.NOT_SUPPORTED, `${this.#label}: this store does not support ttl`),
       );
@@ -260,7 +387,7 @@ export class BaseStore<S extends object = Record<string, unknown>> implements St
   }
 
   #key(key: unknown, { write }: CallKind = READ): void {
-    const error = checkKey(key, this.capabilities.maxKeyBytes);
+    const error = checkKey(key, this.#declared.maxKeyBytes);
     if (error) {
       error.message = `${this.#label}: ${error.message}`;
       throw write ? markNotApplied(error) : error;
@@ -282,10 +409,10 @@ export class BaseStore<S extends object = Record<string, unknown>> implements St
   // A batch over the limit is refused before it is sent: the holder would refuse it, and
   // a frame carrying it could be over what the holder reads.
   #batch(length: number, { write }: CallKind): void {
-    if (length <= this.capabilities.maxBatchKeys) return;
+    if (length <= this.#declared.maxBatchKeys) return;
     const error = new StateError(
       ErrorCode.TOO_LARGE,
-      `${this.#label}: more than ${this.capabilities.maxBatchKeys} keys in one call (capabilities.maxBatchKeys); split the call`,
+      `${this.#label}: more than ${this.#declared.maxBatchKeys} keys in one call (capabilities.maxBatchKeys); split the call`,
     );
     throw write ? markNotApplied(error) : error;
   }
@@ -312,11 +439,11 @@ export class BaseStore<S extends object = Record<string, unknown>> implements St
         ),
       );
     }
-    if (encodedSize(encoded) > this.capabilities.maxValueBytes) {
+    if (encodedSize(encoded) > this.#declared.maxValueBytes) {
       throw markNotApplied(
         new StateError(
           ErrorCode.TOO_LARGE,
-          `${this.#label}: value is over the ${this.capabilities.maxValueBytes}-byte limit`,
+          `${this.#label}: value is over the ${this.#declared.maxValueBytes}-byte limit`,
         ),
       );
     }
@@ -340,10 +467,10 @@ export class BaseStore<S extends object = Record<string, unknown>> implements St
   // Holders refuse to build an answer over the limit; this holds every store to the limit
   // it declares, also one whose server answered in full (the answer is dropped here).
   #replyLimit<T>(op: string, answer: T): T {
-    if (wireBytes(answer) > this.capabilities.maxReplyBytes) {
+    if (wireBytes(answer) > this.#declared.maxReplyBytes) {
       throw new StateError(
         ErrorCode.TOO_LARGE,
-        `${this.#label}: the answer of ${op}() is over the ${this.capabilities.maxReplyBytes}-byte reply limit (capabilities.maxReplyBytes)`,
+        `${this.#label}: the answer of ${op}() is over the ${this.#declared.maxReplyBytes}-byte reply limit (capabilities.maxReplyBytes)`,
       );
     }
     return answer;

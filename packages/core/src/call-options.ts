@@ -10,7 +10,7 @@ const MAX_TIMEOUT_MS = 2 ** 31 - 1;
  * Validates a timeout option (a positive finite number of milliseconds, at most 2^31-1).
  * @throws TypeError when malformed
  */
-export function checkTimeout(timeout: unknown, name = 'timeout'): number {
+export function readTimeout(timeout: unknown, name = 'timeout'): number {
   if (typeof timeout !== 'number' || !(timeout > 0) || timeout > MAX_TIMEOUT_MS) {
     throw new TypeError(`${name} must be a number of milliseconds in (0, ${MAX_TIMEOUT_MS}]`);
   }
@@ -27,7 +27,7 @@ export function readCallOptions(
 ): { timeout: number; signal: AbortSignal | undefined } {
   if (opts === undefined) return { timeout: defaultTimeout, signal: undefined };
   if (typeof opts !== 'object' || opts === null) throw new TypeError('options must be an object');
-  const timeout = opts.timeout === undefined ? defaultTimeout : checkTimeout(opts.timeout);
+  const timeout = opts.timeout === undefined ? defaultTimeout : readTimeout(opts.timeout);
   const signal = opts.signal;
   if (signal !== undefined && !(signal instanceof AbortSignal)) {
     throw new TypeError('signal must be an AbortSignal');

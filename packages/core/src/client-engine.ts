@@ -1,7 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { debuglog } from 'node:util';
 import { CallQueue } from './call-queue.js';
-import { DEFAULT_MAX_BATCH_KEYS, defaultMaxReplyBytes } from './capabilities.js';
+import {
+  type Capabilities,
+  DEFAULT_MAX_BATCH_KEYS,
+  defaultMaxReplyBytes,
+  defineCapabilities,
+} from './capabilities.js';
 import { ErrorCode, isStateErrorCode, StateError, type StateErrorCode } from './errors.js';
 import {
   type ClientFrame,
@@ -17,6 +22,7 @@ import type { Link } from './link.js';
 import {
   type ExecuteOptions,
   type Executor,
+  Op,
   type OpArgs,
   type OpCode,
   type OpResult,
@@ -80,6 +86,10 @@ type State =
 
 const HELLO_RETRY_MS = [0, 25, 50, 100, 200, 400, 800];
 
+// What a host that announces no `ops` in its welcome knows: the operations of the releases
+// before versions, 0 (get) to 11 (scan).
+const OPS_BEFORE_VERSIONS = Op.getEntries;
+
 const debug = debuglog('statewire');
 
 interface FailOptions {
@@ -108,10 +118,16 @@ export class ClientEngine implements Executor {
   readonly #queue: CallQueue<WireCall>;
   #state: State = { kind: 'connecting' };
   #maxCallsPerFrame = 1024;
+  // How many operations the host knows, from its welcome; calls are flushed only once it
+  // came, so the assumption before it is never acted on.
+  #hostOps = opNames.length;
+  #narrowed: Capabilities | undefined;
   #congested = false;
   #helloTimer: NodeJS.Timeout | undefined;
   #helloDeadline = 0;
   #helloAttempt = 0;
+  // Whether the handshake deadline has passed once already (see #sendHello).
+  #helloOverdue = false;
   #framesOut = 0;
   #framesIn = 0;
   #foreignIn = 0;
@@ -215,6 +231,18 @@ export class ClientEngine implements Executor {
     return promise as Promise<OpResult[O]>;
   }
 
+  /**
+   * `declared`, or without `versions` when the host runs a release that does not know
+   * their operations (its welcome announced fewer `ops`).
+   */
+  narrow(declared: Capabilities): Capabilities {
+    if (this.#hostOps > Op.atomic || !declared.versions) return declared;
+    if (this.#narrowed === undefined) {
+      this.#narrowed = defineCapabilities({ ...declared, versions: false });
+    }
+    return this.#narrowed;
+  }
+
   close(): Promise<void> {
     if (this.#state.kind !== 'closed') {
       // A store closed before its welcome arrived says goodbye too: the host may have
@@ -241,6 +269,7 @@ export class ClientEngine implements Executor {
   #startHandshake(): void {
     this.#state = { kind: 'connecting' };
     this.#helloAttempt = 0;
+    this.#helloOverdue = false;
     this.#helloDeadline = performance.now() + this.#handshakeTimeout;
     this.#sendHello();
   }
@@ -251,6 +280,16 @@ export class ClientEngine implements Executor {
     this.#helloTimer = undefined;
     if (this.#state.kind !== 'connecting') return;
     const remaining = this.#helloDeadline - performance.now();
+    if (remaining <= 0 && !this.#helloOverdue) {
+      // The deadline may have passed while this process was busy (encoding a huge value,
+      // say) with the host's welcome already waiting to be read; timers run before I/O in a
+      // turn of the event loop, so I/O gets one more turn before the verdict. A timer set
+      // now fires on the next turn, after this turn's I/O.
+      this.#helloOverdue = true;
+      this.#helloTimer = setTimeout(() => this.#sendHello(), 0);
+      this.#helloTimer.unref();
+      return;
+    }
     if (remaining <= 0) {
       this.#fail(
         ErrorCode.UNAVAILABLE,
@@ -285,12 +324,14 @@ export class ClientEngine implements Executor {
   #flush(): void {
     while (this.#state.kind === 'ready' && !this.#congested) {
       // Calls that timed out or were aborted while queued are skipped: never sent.
-      const calls = this.#queue.take({
+      const taken = this.#queue.take({
         maxCalls: this.#maxCallsPerFrame,
         budgetBytes: this.#frameBudgetBytes,
         sizeOf: wireBytes,
       });
-      if (calls.length === 0) return;
+      if (taken.length === 0) return;
+      const calls = this.#hostOps < opNames.length ? this.#known(taken) : taken;
+      if (calls.length === 0) continue;
       for (const call of calls) this.#pending.markSent(call[0]);
       this.#framesOut++;
       let accepted: boolean;
@@ -318,6 +359,23 @@ export class ClientEngine implements Executor {
       }
       if (!accepted) this.#congested = true;
     }
+  }
+
+  // A host of an earlier release would answer an operation it does not know with
+  // `PROTOCOL`: such calls are refused here instead, before they leave.
+  #known(calls: WireCall[]): WireCall[] {
+    return calls.filter((call) => {
+      if (call[1] < this.#hostOps) return true;
+      debug('client %s: refused %s(): the host does not know it', this.id, opNames[call[1]]);
+      this.#pending.fail(
+        call[0],
+        ErrorCode.NOT_SUPPORTED,
+        'is not supported by the host, which runs an earlier release of statewire (upgrade the process that serves)',
+        undefined,
+        true,
+      );
+      return false;
+    });
   }
 
   #receive(message: unknown): void {
@@ -351,6 +409,10 @@ export class ClientEngine implements Executor {
         ) {
           this.#maxCallsPerFrame = frame.maxCallsPerFrame as number;
         }
+        this.#hostOps =
+          Number.isSafeInteger(frame.ops) && (frame.ops as number) > 0
+            ? Math.min(frame.ops as number, opNames.length)
+            : OPS_BEFORE_VERSIONS;
         this.#state = { kind: 'ready' };
         this.#scheduleFlush();
         return;

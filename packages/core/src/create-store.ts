@@ -23,7 +23,7 @@ export interface StoreAssembly {
   executor: Executor;
   /** The value codec; its `keeps` flags join the manifest. */
   codec: ValueCodec;
-  /** Flags beyond the codec's (`ttl`, `atomic`, `shared`, `persistent`). */
+  /** Flags beyond the codec's (`ttl`, `atomic`, `versions`, `shared`, `persistent`). */
   flags: DeclaredFlags;
   /** From {@link resolveStoreOptions}: the manifest's limits and the default timeout. */
   options: Pick<ResolvedStoreOptions, keyof StoreLimits | 'timeout'>;
@@ -70,7 +70,11 @@ export interface LinkStoreAssembly {
    */
   link: () => Link;
   codec: ValueCodec;
-  /** Flags beyond the codec's. @default { ttl: true, atomic: true, shared: true } */
+  /**
+   * Flags beyond the codec's. A holder of an earlier release without `versions` narrows
+   * the manifest once its welcome arrives (see `ClientEngine`).
+   * @default { ttl: true, atomic: true, versions: true, shared: true }
+   */
   flags?: DeclaredFlags;
   /** The store's and its client engine's options, as the application gave them. */
   options: StoreOptions & ClientOptions;
@@ -101,7 +105,7 @@ export function connectStore<S extends object = Record<string, unknown>>(
     codec: codec.name,
     label,
   });
-  const flags = assembly.flags ?? { ttl: true, atomic: true, shared: true };
+  const flags = assembly.flags ?? { ttl: true, atomic: true, versions: true, shared: true };
   return Object.assign(createStore<S>({ executor: engine, codec, flags, options, label }), {
     engine,
   });

@@ -2,8 +2,16 @@ import type { Backend } from './backend.js';
 import { encodedSize, type ValueCodec } from './codec.js';
 import { ErrorCode, StateError } from './errors.js';
 import { checkKey, checkPrefix } from './keys.js';
-import { Op, type OpCode, opNames } from './operations.js';
+import {
+  MutationKind,
+  Op,
+  type OpCode,
+  opNames,
+  type WireCheck,
+  type WireMutation,
+} from './operations.js';
 import { MAX_SCAN_COUNT, MAX_SCAN_CURSOR_LENGTH } from './scan.js';
+import { isExpectedVersion, maxAtomicSteps } from './versions.js';
 import { wireBytes } from './wire-size.js';
 
 /** Limits the holder enforces on every call, whatever the client checked. */
@@ -48,7 +56,72 @@ function keyList(context: DispatchContext, value: unknown): string[] {
       `more than ${context.limits.maxBatchKeys} keys in one call`,
     );
   }
-  return value.map((item) => key(context, item));
+  // An index loop, not map(): map() skips the holes of a sparse list, which would reach
+  // the backend unchecked.
+  const keys: string[] = [];
+  for (let i = 0; i < value.length; i++) keys.push(key(context, value[i]));
+  return keys;
+}
+
+function replyLimit(context: DispatchContext, op: string, answer: unknown): void {
+  const maxBytes = context.limits.maxReplyBytes;
+  if (maxBytes !== undefined && wireBytes(answer) > maxBytes) {
+    throw new StateError(
+      ErrorCode.TOO_LARGE,
+      `${op}() would answer more than ${maxBytes} bytes; ask for fewer keys at once`,
+    );
+  }
+}
+
+function by(value: unknown): number {
+  if (!Number.isSafeInteger(value))
+    throw new StateError(ErrorCode.INVALID_VALUE, 'increment() takes a safe integer');
+  return value as number;
+}
+
+// The checks and mutations of an atomic call, rebuilt from validated fields only. Both
+// lists are bounded before either is walked: their lengths are whatever the sender claims.
+function commit(c: DispatchContext, checks: unknown, mutations: unknown) {
+  if (!Array.isArray(checks) || !Array.isArray(mutations))
+    malformed('atomic() takes a list of checks and a list of mutations');
+  const limit = maxAtomicSteps(c.limits.maxBatchKeys);
+  if (checks.length + mutations.length > limit) {
+    throw new StateError(
+      ErrorCode.TOO_LARGE,
+      `more than ${limit} checks and mutations in one atomic commit`,
+    );
+  }
+  const checked: WireCheck[] = [];
+  for (let i = 0; i < checks.length; i++) {
+    const check: unknown = checks[i];
+    if (!Array.isArray(check)) malformed('check is not [key, version]');
+    if (!isExpectedVersion(check[1])) malformed('check version is not a short string or null');
+    checked.push([key(c, check[0]), check[1]]);
+  }
+  const applied: WireMutation[] = [];
+  for (let i = 0; i < mutations.length; i++) {
+    const mutation: unknown = mutations[i];
+    if (!Array.isArray(mutation)) malformed('mutation is not a list');
+    switch (mutation[0]) {
+      case MutationKind.set:
+        applied.push([
+          MutationKind.set,
+          key(c, mutation[1]),
+          encoded(c, mutation[2]),
+          ttl(mutation[3]),
+        ]);
+        break;
+      case MutationKind.delete:
+        applied.push([MutationKind.delete, key(c, mutation[1])]);
+        break;
+      case MutationKind.increment:
+        applied.push([MutationKind.increment, key(c, mutation[1]), by(mutation[2])]);
+        break;
+      default:
+        malformed('mutation of unknown kind');
+    }
+  }
+  return c.backend.atomic(c.namespace, checked, applied);
 }
 
 function encoded(context: DispatchContext, value: unknown) {
@@ -131,16 +204,10 @@ const handlers = Object.freeze(
       for (const k of keyList(c, ks)) if (c.backend.delete(c.namespace, k)) existed++;
       return existed;
     },
-    [Op.increment]: (c, [k, by, t]) => {
-      if (!Number.isSafeInteger(by))
-        throw new StateError(ErrorCode.INVALID_VALUE, 'increment() takes a safe integer');
+    [Op.increment]: (c, [k, n, t]) => {
+      const amount = by(n);
       // A client of an earlier minor version sends no ttl: it means none.
-      return c.backend.increment(
-        c.namespace,
-        key(c, k),
-        by as number,
-        t === undefined ? 0 : ttl(t),
-      );
+      return c.backend.increment(c.namespace, key(c, k), amount, t === undefined ? 0 : ttl(t));
     },
     [Op.setIfAbsent]: (c, [k, v, t]) =>
       c.backend.setIfAbsent(c.namespace, key(c, k), encoded(c, v), ttl(t)),
@@ -157,12 +224,14 @@ const handlers = Object.freeze(
         malformed('scan count is out of range');
       return c.backend.scan(c.namespace, prefix as string, cursor, count as number);
     },
-    [Op.getEntries]: () => {
-      throw new StateError(ErrorCode.NOT_SUPPORTED, 'getEntries is not implemented yet');
+    [Op.getEntries]: (c, [ks]) => {
+      // Every answer holds a value already stored and a short version: bounded by the batch
+      // limit, then held to the reply limit before it is sent.
+      const entries = c.backend.getEntries(c.namespace, keyList(c, ks));
+      replyLimit(c, 'getEntries', entries);
+      return entries;
     },
-    [Op.atomic]: () => {
-      throw new StateError(ErrorCode.NOT_SUPPORTED, 'atomic is not implemented yet');
-    },
+    [Op.atomic]: (c, [checks, mutations]) => commit(c, checks, mutations),
   } satisfies Record<OpCode, Handler>),
 );
 

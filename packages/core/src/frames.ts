@@ -33,6 +33,12 @@ export interface WelcomeFrame {
   to: string;
   /** Most calls the host takes in one request frame. */
   maxCallsPerFrame: number;
+  /**
+   * How many operations the host knows: it dispatches ops `0` to `ops - 1`. Absent from
+   * hosts of releases before versions (they know ops 0 to 11); a client never sends such a
+   * host an op it does not know, and rejects the call with `NOT_SUPPORTED` instead.
+   */
+  ops?: number;
 }
 
 /**

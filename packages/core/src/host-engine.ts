@@ -6,6 +6,7 @@ import { ErrorCode, StateError } from './errors.js';
 import { FRAME_TAG, type HostFrame, isTagged, PROTOCOL_VERSION, type WireReply } from './frames.js';
 import { assertNamespace, frameText } from './keys.js';
 import type { Link } from './link.js';
+import { opNames } from './operations.js';
 import { resolveHostOptions } from './store-options.js';
 import { wireBytes } from './wire-size.js';
 
@@ -308,6 +309,7 @@ export class HostEngine {
       k: 'welcome',
       to: from,
       maxCallsPerFrame: this.#maxCallsPerFrame,
+      ops: opNames.length,
     });
   }
 

@@ -1,4 +1,4 @@
-import { checkTimeout, DEFAULT_TIMEOUT_MS } from './call-options.js';
+import { DEFAULT_TIMEOUT_MS, readTimeout } from './call-options.js';
 import type { ClientEngine, ClientEngineOptions } from './client-engine.js';
 import type { ValueCodec } from './codec.js';
 import { connectStore } from './create-store.js';
@@ -54,7 +54,7 @@ export function serveLoopback(options: LoopbackHostOptions = {}): LoopbackHost {
   // Every option is validated here, so that a malformed one throws before anything serves.
   const host = resolveHostOptions({ maxKeyBytes, maxValueBytes, ...given.host });
   const { maxBatchKeys, maxReplyBytes } = host;
-  const timeout = checkTimeout(given.timeout ?? DEFAULT_TIMEOUT_MS);
+  const timeout = readTimeout(given.timeout ?? DEFAULT_TIMEOUT_MS);
   const client = { ...resolveClientOptions(given.client ?? {}), timeout };
   const limits = { maxKeyBytes: host.maxKeyBytes, maxValueBytes: host.maxValueBytes };
   const backend = new MemoryBackend({ ...given, codec });

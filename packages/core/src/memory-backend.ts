@@ -1,9 +1,15 @@
+import { randomBytes } from 'node:crypto';
 import type { Backend, BackendStats } from './backend.js';
-import { checkTimeout } from './call-options.js';
+import { readTimeout } from './call-options.js';
 import { type Encoded, encodedSize, type ValueCodec } from './codec.js';
 import { ErrorCode, StateError } from './errors.js';
 import { ExpiryHeap } from './expiry-heap.js';
-import type { WireCommitResult } from './operations.js';
+import {
+  MutationKind,
+  type WireCheck,
+  type WireCommitResult,
+  type WireMutation,
+} from './operations.js';
 import { ScanCursors } from './scan-cursors.js';
 import { positiveInteger, positiveNumber } from './store-options.js';
 
@@ -53,31 +59,36 @@ export const SCAN_VISITS_PER_KEY = 16;
 export const SCAN_PAGE_BYTES = 1024 * 1024;
 
 /**
- * One stored entry. Replacing a value updates its slot in place. It knows its namespace
+ * One stored entry. Replacing a value updates its record in place. It knows its namespace
  * and key, so that reclaiming it from the expiry heap (or evicting it) can find its map.
  */
-interface Slot {
+interface EntryRecord {
   readonly namespace: string;
   readonly key: string;
   value: Encoded;
   /** Absolute expiry on the backend's clock, in ms; 0 for none. */
   expiresAt: number;
   /**
-   * Where the expiry heap orders the slot: its expiry when it entered the heap, which a
+   * Where the expiry heap orders the record: its expiry when it entered the heap, which a
    * later write may have pushed back (`expiresAt` is then later: see #reclaim).
    */
   deadline: number;
-  /** Position in the expiry heap; -1 when the slot has no expiry. */
+  /** Position in the expiry heap; -1 when the record has no expiry. */
   heapIndex: number;
   size: number;
+  /**
+   * The backend's write counter when this entry was last written: with the backend's
+   * epoch it is the entry's version. A number, so that a plain write builds no string.
+   */
+  version: number;
 }
 
-/** A slot in the recency list, the form every slot takes when eviction is on. */
-interface RecentSlot extends Slot {
-  /** The next less recently used slot; undefined for the least recently used one. */
-  older: RecentSlot | undefined;
-  /** The next more recently used slot; undefined for the most recently used one. */
-  newer: RecentSlot | undefined;
+/** A record in the recency list, the form every record takes when eviction is on. */
+interface RecentRecord extends EntryRecord {
+  /** The next less recently used record; undefined for the least recently used one. */
+  older: RecentRecord | undefined;
+  /** The next more recently used record; undefined for the most recently used one. */
+  newer: RecentRecord | undefined;
 }
 
 /** Counters of a {@link MemoryBackend}. */
@@ -90,6 +101,9 @@ export interface MemoryBackendStats extends BackendStats {}
  */
 const RECLAIM_PER_WRITE = 4;
 
+/** The length of a backend's epoch, the first part of every version it hands out. */
+const EPOCH_LENGTH = 8;
+
 /**
  * The in-memory holder of encoded values, shared by `createMemoryStore()` and the IPC
  * host: Map-based (never a plain object, so `__proto__` is an ordinary key), with
@@ -99,14 +113,20 @@ const RECLAIM_PER_WRITE = 4;
  * atomic operations (it is synchronous) and optional least-recently-used eviction that
  * reclaims expired entries first, because memory held by a primary process must not grow
  * without bound.
+ *
+ * Versions: every write of an entry stamps it with the next value of one counter of the
+ * backend; a version is the backend's random epoch (fixed length, so no two pairs of epoch
+ * and counter spell the same string) followed by that counter in base 36. The counter only
+ * grows, so a version is never reused for a key (a delete and re-create gives a new one);
+ * a new backend (a restarted holder) has a new epoch, so no old version matches.
  */
 export class MemoryBackend implements Backend {
   // One map of keys per namespace, so that a lookup builds no string. A namespace's map
   // is dropped when it becomes empty (clear() empties it first): a map that is not in
   // #namespaces is always empty, so a scan still walking one finds nothing in it.
-  readonly #namespaces = new Map<string, Map<string, Slot>>();
+  readonly #namespaces = new Map<string, Map<string, EntryRecord>>();
   // Open scan() walks: live iterators over a namespace's map, resumed by cursor.
-  readonly #scans = new ScanCursors<Iterator<[string, Slot]>>();
+  readonly #scans = new ScanCursors<Iterator<[string, EntryRecord]>>();
   readonly #codec: ValueCodec;
   readonly #maxEntries: number;
   readonly #maxBytes: number;
@@ -114,18 +134,21 @@ export class MemoryBackend implements Backend {
   readonly #now: () => number;
   readonly #sweepBatch: number;
   readonly #sweepTimer: NodeJS.Timeout;
-  // Every slot with an expiry, earliest deadline at the top.
-  readonly #expiry = new ExpiryHeap<Slot>();
+  // Every record with an expiry, earliest deadline at the top.
+  readonly #expiry = new ExpiryHeap<EntryRecord>();
   // The timer's next batch, when one batch did not reclaim everything that had expired.
   #sweepMore: NodeJS.Immediate | undefined;
   // Recency order across all namespaces, kept only when eviction is on: a doubly linked
-  // list of RecentSlots from the least (#oldest) to the most (#newest) recently used.
-  #oldest: RecentSlot | undefined;
-  #newest: RecentSlot | undefined;
+  // list of RecentRecords from the least (#oldest) to the most (#newest) recently used.
+  #oldest: RecentRecord | undefined;
+  #newest: RecentRecord | undefined;
   #entries = 0;
   #bytes = 0;
   #evictions = 0;
   #expirations = 0;
+  // 6 random bytes are exactly 8 base64url characters (EPOCH_LENGTH).
+  readonly #epoch = randomBytes(6).toString('base64url');
+  #writes = 0;
 
   constructor(options: MemoryBackendOptions) {
     this.#codec = options.codec;
@@ -135,16 +158,16 @@ export class MemoryBackend implements Backend {
       this.#maxEntries !== Number.POSITIVE_INFINITY || this.#maxBytes !== Number.POSITIVE_INFINITY;
     this.#now = options.now ?? (() => performance.now());
     this.#sweepBatch = positiveInteger('sweepBatch', options.sweepBatch, 10_000);
-    const sweepIntervalMs = checkTimeout(options.sweepIntervalMs ?? 1000, 'sweepIntervalMs');
+    const sweepIntervalMs = readTimeout(options.sweepIntervalMs ?? 1000, 'sweepIntervalMs');
     this.#sweepTimer = setInterval(() => this.#sweepTurn(), sweepIntervalMs);
     this.#sweepTimer.unref();
   }
 
   get(namespace: string, key: string): Encoded | undefined {
-    const slot = this.#live(namespace, key);
-    if (!slot) return undefined;
-    if (this.#evicting) this.#touch(slot as RecentSlot);
-    return slot.value;
+    const record = this.#live(namespace, key);
+    if (!record) return undefined;
+    if (this.#evicting) this.#touch(record as RecentRecord);
+    return record.value;
   }
 
   has(namespace: string, key: string): boolean {
@@ -180,9 +203,9 @@ export class MemoryBackend implements Backend {
   }
 
   delete(namespace: string, key: string): boolean {
-    const slot = this.#live(namespace, key);
-    if (!slot) return false;
-    this.#remove(namespace, this.#namespaces.get(namespace)!, key, slot);
+    const record = this.#live(namespace, key);
+    if (!record) return false;
+    this.#remove(namespace, this.#namespaces.get(namespace)!, key, record);
     return true;
   }
 
@@ -193,28 +216,11 @@ export class MemoryBackend implements Backend {
    *   `INVALID_VALUE` when the result would not be one
    */
   increment(namespace: string, key: string, by: number, ttl = 0): number {
-    const slot = this.#live(namespace, key);
-    let current = 0;
-    if (slot) {
-      let decoded: unknown;
-      try {
-        decoded = this.#codec.decode(slot.value);
-      } catch {
-        // A remote client can store any text or bytes as an encoded value.
-        decoded = undefined;
-      }
-      if (!Number.isSafeInteger(decoded)) {
-        throw new StateError(ErrorCode.WRONG_TYPE, 'increment() of a value that is not an integer');
-      }
-      current = decoded as number;
-    }
-    const next = current + by;
-    if (!Number.isSafeInteger(next)) {
-      throw new StateError(ErrorCode.INVALID_VALUE, 'increment() result is not a safe integer');
-    }
+    const record = this.#live(namespace, key);
+    const next = this.#incremented(record?.value, by);
     // Creating a key with a ttl reads the clock, and so reclaims like any write with a ttl.
-    const now = slot || ttl === 0 ? undefined : this.#now();
-    const expiresAt = slot ? slot.expiresAt : now === undefined ? 0 : now + ttl;
+    const now = record || ttl === 0 ? undefined : this.#now();
+    const expiresAt = record ? record.expiresAt : now === undefined ? 0 : now + ttl;
     this.#put(namespace, key, this.#codec.encode(next), expiresAt, now);
     return next;
   }
@@ -229,12 +235,12 @@ export class MemoryBackend implements Backend {
   keys(namespace: string, prefix: string, maxBytes = Number.POSITIVE_INFINITY): string[] {
     const now = this.#now();
     const found: string[] = [];
-    const slots = this.#namespaces.get(namespace);
-    if (!slots) return found;
+    const records = this.#namespaces.get(namespace);
+    if (!records) return found;
     let bytes = 8;
-    for (const [key, slot] of slots) {
+    for (const [key, record] of records) {
       if (!key.startsWith(prefix)) continue;
-      if (slot.expiresAt !== 0 && slot.expiresAt <= now) continue;
+      if (record.expiresAt !== 0 && record.expiresAt <= now) continue;
       bytes += key.length + 8;
       if (bytes > maxBytes) {
         throw new StateError(
@@ -262,11 +268,11 @@ export class MemoryBackend implements Backend {
     cursor: string,
     count: number,
   ): [string[], string | null] {
-    let position: Iterator<[string, Slot]> | undefined;
+    let position: Iterator<[string, EntryRecord]> | undefined;
     if (cursor === '') {
-      const slots = this.#namespaces.get(namespace);
-      if (!slots) return [[], null];
-      position = slots.entries();
+      const records = this.#namespaces.get(namespace);
+      if (!records) return [[], null];
+      position = records.entries();
     } else {
       position = this.#scans.take(cursor, namespace, prefix);
       if (!position) {
@@ -283,9 +289,9 @@ export class MemoryBackend implements Backend {
       if (keys.length >= count || bytes >= SCAN_PAGE_BYTES) break;
       const next = position.next();
       if (next.done) return [keys, null];
-      const [key, slot] = next.value;
+      const [key, record] = next.value;
       if (!key.startsWith(prefix)) continue;
-      if (slot.expiresAt !== 0 && slot.expiresAt <= now) continue;
+      if (record.expiresAt !== 0 && record.expiresAt <= now) continue;
       keys.push(key);
       // An upper bound of the UTF-8 size, without encoding the key.
       bytes += key.length * 3;
@@ -293,26 +299,81 @@ export class MemoryBackend implements Backend {
     return [keys, this.#scans.open(namespace, prefix, position)];
   }
 
-  getEntries(_namespace: string, _keys: readonly string[]): ([Encoded, string] | null)[] {
-    throw new StateError(ErrorCode.NOT_SUPPORTED, 'getEntries is not implemented yet');
+  /** Each live key's value and version, aligned with `keys`; `null` where missing or expired. */
+  getEntries(namespace: string, keys: readonly string[]): ([Encoded, string] | null)[] {
+    const entries: ([Encoded, string] | null)[] = [];
+    for (const key of keys) {
+      const record = this.#live(namespace, key);
+      if (!record) {
+        entries.push(null);
+        continue;
+      }
+      if (this.#evicting) this.#touch(record as RecentRecord);
+      entries.push([record.value, this.#versionOf(record.version)]);
+    }
+    return entries;
   }
 
-  atomic(): WireCommitResult {
-    throw new StateError(ErrorCode.NOT_SUPPORTED, 'atomic is not implemented yet');
+  /**
+   * Runs every check; when one fails, answers the keys whose check failed and writes
+   * nothing. Otherwise applies the mutations in order, as one step (the backend is
+   * synchronous), and answers the version each left (`null` after a delete). Every
+   * mutation is validated before any is applied, so that a commit that cannot complete
+   * applies nothing: an increment sees the value the commit's earlier mutations leave.
+   * Like `setMany`, a commit may evict other entries (least recently used first) to stay
+   * under `maxEntries` / `maxBytes`.
+   * @throws StateError `WRONG_TYPE` (an increment of a value that is not an integer),
+   *   `INVALID_VALUE` (an increment past the safe integers) or `TOO_LARGE` (an entry over
+   *   `maxBytes`), having applied nothing
+   */
+  atomic(
+    namespace: string,
+    checks: readonly WireCheck[],
+    mutations: readonly WireMutation[],
+  ): WireCommitResult {
+    let failed: Set<string> | undefined;
+    for (const [key, expected] of checks) {
+      const record = this.#live(namespace, key);
+      const matches = record ? this.#isVersion(expected, record.version) : expected === null;
+      if (matches) continue;
+      failed ??= new Set();
+      failed.add(key);
+    }
+    if (failed) return [false, [...failed]];
+    const written = this.#prepare(namespace, mutations);
+    const versions: (string | null)[] = [];
+    for (let i = 0; i < mutations.length; i++) {
+      const mutation = mutations[i] as WireMutation;
+      const key = mutation[1];
+      if (mutation[0] === MutationKind.delete) {
+        this.delete(namespace, key);
+        versions.push(null);
+        continue;
+      }
+      if (mutation[0] === MutationKind.set) {
+        this.set(namespace, key, mutation[2], mutation[3]);
+      } else {
+        // An increment keeps the expiry of the entry it changes, as `increment()` does.
+        const record = this.#live(namespace, key);
+        this.#put(namespace, key, written[i] as Encoded, record ? record.expiresAt : 0);
+      }
+      versions.push(this.#versionOf(this.#writes));
+    }
+    return [true, versions];
   }
 
   clear(namespace: string): void {
-    const slots = this.#namespaces.get(namespace);
-    if (!slots) return;
+    const records = this.#namespaces.get(namespace);
+    if (!records) return;
     this.#namespaces.delete(namespace);
-    this.#entries -= slots.size;
-    for (const slot of slots.values()) {
-      this.#bytes -= slot.size;
-      if (this.#evicting) this.#unlink(slot as RecentSlot);
-      if (slot.heapIndex !== -1) this.#expiry.remove(slot);
+    this.#entries -= records.size;
+    for (const record of records.values()) {
+      this.#bytes -= record.size;
+      if (this.#evicting) this.#unlink(record as RecentRecord);
+      if (record.heapIndex !== -1) this.#expiry.remove(record);
     }
     // A scan may still be walking this map: it must find nothing left in it.
-    slots.clear();
+    records.clear();
   }
 
   /**
@@ -348,18 +409,97 @@ export class MemoryBackend implements Backend {
     this.#bytes = 0;
   }
 
-  /** The slot of `key`, unless it is missing or expired (then it is dropped). */
-  #live(namespace: string, key: string): Slot | undefined {
-    const slots = this.#namespaces.get(namespace);
-    if (!slots) return undefined;
-    const slot = slots.get(key);
-    if (!slot) return undefined;
-    if (slot.expiresAt !== 0 && slot.expiresAt <= this.#now()) {
+  /**
+   * Validates the mutations of a commit without applying any: each entry's size, and each
+   * increment against the value the mutations before it leave.
+   * @returns the encoded result of each increment, at its index (other indexes are empty)
+   * @throws StateError the error the commit fails with
+   */
+  #prepare(namespace: string, mutations: readonly WireMutation[]): (Encoded | undefined)[] {
+    const written: (Encoded | undefined)[] = [];
+    // What the commit's own mutations left under a key so far (`null`: deleted).
+    const pending = new Map<string, Encoded | null>();
+    for (let i = 0; i < mutations.length; i++) {
+      const mutation = mutations[i] as WireMutation;
+      const key = mutation[1];
+      if (mutation[0] === MutationKind.delete) {
+        pending.set(key, null);
+        written.push(undefined);
+        continue;
+      }
+      if (mutation[0] === MutationKind.set) {
+        this.#checkSize(sizeOf(key, mutation[2]));
+        pending.set(key, mutation[2]);
+        written.push(undefined);
+        continue;
+      }
+      const current = pending.has(key)
+        ? pending.get(key)
+        : (this.#live(namespace, key)?.value ?? null);
+      const next = this.#incremented(current ?? undefined, mutation[2]);
+      const encoded = this.#codec.encode(next);
+      this.#checkSize(sizeOf(key, encoded));
+      pending.set(key, encoded);
+      written.push(encoded);
+    }
+    return written;
+  }
+
+  /**
+   * `stored` (missing: 0) plus `by`.
+   * @throws StateError `WRONG_TYPE` when `stored` is not an integer; `INVALID_VALUE` when
+   *   the sum is not a safe integer
+   */
+  #incremented(stored: Encoded | undefined, by: number): number {
+    let current = 0;
+    if (stored !== undefined) {
+      let decoded: unknown;
+      try {
+        decoded = this.#codec.decode(stored);
+      } catch {
+        // A remote client can store any text or bytes as an encoded value.
+        decoded = undefined;
+      }
+      if (!Number.isSafeInteger(decoded)) {
+        throw new StateError(ErrorCode.WRONG_TYPE, 'increment() of a value that is not an integer');
+      }
+      current = decoded as number;
+    }
+    const next = current + by;
+    if (!Number.isSafeInteger(next)) {
+      throw new StateError(ErrorCode.INVALID_VALUE, 'increment() result is not a safe integer');
+    }
+    return next;
+  }
+
+  /** The version string of write number `writes` of this backend. */
+  #versionOf(writes: number): string {
+    return this.#epoch + writes.toString(36);
+  }
+
+  // Compared without formatting the stored version: a version of another epoch (a holder
+  // that restarted) or a malformed one never matches.
+  #isVersion(expected: string | null, writes: number): boolean {
+    return (
+      expected !== null &&
+      expected.length > EPOCH_LENGTH &&
+      expected.startsWith(this.#epoch) &&
+      expected.slice(EPOCH_LENGTH) === writes.toString(36)
+    );
+  }
+
+  /** The record of `key`, unless it is missing or expired (then it is dropped). */
+  #live(namespace: string, key: string): EntryRecord | undefined {
+    const records = this.#namespaces.get(namespace);
+    if (!records) return undefined;
+    const record = records.get(key);
+    if (!record) return undefined;
+    if (record.expiresAt !== 0 && record.expiresAt <= this.#now()) {
       this.#expirations++;
-      this.#remove(namespace, slots, key, slot);
+      this.#remove(namespace, records, key, record);
       return undefined;
     }
-    return slot;
+    return record;
   }
 
   /**
@@ -378,27 +518,29 @@ export class MemoryBackend implements Backend {
     // Each write with a ttl reclaims a few expired entries (it adds at most one), so that
     // they never pile up, however fast short-lived entries are written; only writes with a
     // ttl add entries that expire, so only they pay for this. Before the lookups below:
-    // reclaiming may drop this key's slot or its namespace's map.
+    // reclaiming may drop this key's record or its namespace's map.
     if (now !== undefined && this.#expiry.size > 0) this.#reclaim(now, RECLAIM_PER_WRITE);
-    let slots = this.#namespaces.get(namespace);
-    if (!slots) {
-      slots = new Map();
-      this.#namespaces.set(namespace, slots);
+    let records = this.#namespaces.get(namespace);
+    if (!records) {
+      records = new Map();
+      this.#namespaces.set(namespace, records);
     }
-    const old = slots.get(key);
+    const old = records.get(key);
+    const version = ++this.#writes;
     if (old) {
       this.#bytes += size - old.size;
       old.value = value;
       old.size = size;
+      old.version = version;
       this.#expireAt(old, expiresAt);
       // Replacing a value makes it the most recently used.
-      if (this.#evicting) this.#touch(old as RecentSlot);
+      if (this.#evicting) this.#touch(old as RecentRecord);
     } else {
       this.#entries++;
       this.#bytes += size;
-      let slot: Slot;
+      let record: EntryRecord;
       if (this.#evicting) {
-        const recent: RecentSlot = {
+        const recent: RecentRecord = {
           namespace,
           key,
           value,
@@ -406,16 +548,17 @@ export class MemoryBackend implements Backend {
           deadline: 0,
           heapIndex: -1,
           size,
+          version,
           older: undefined,
           newer: undefined,
         };
         this.#link(recent);
-        slot = recent;
+        record = recent;
       } else {
-        slot = { namespace, key, value, expiresAt: 0, deadline: 0, heapIndex: -1, size };
+        record = { namespace, key, value, expiresAt: 0, deadline: 0, heapIndex: -1, size, version };
       }
-      slots.set(key, slot);
-      this.#expireAt(slot, expiresAt);
+      records.set(key, record);
+      this.#expireAt(record, expiresAt);
     }
     if (this.#evicting) this.#evict(now);
   }
@@ -430,19 +573,19 @@ export class MemoryBackend implements Backend {
     }
   }
 
-  /** Gives `slot` the expiry `expiresAt` (0 for none), keeping the expiry heap in step. */
-  #expireAt(slot: Slot, expiresAt: number): void {
-    slot.expiresAt = expiresAt;
+  /** Gives `record` the expiry `expiresAt` (0 for none), keeping the expiry heap in step. */
+  #expireAt(record: EntryRecord, expiresAt: number): void {
+    record.expiresAt = expiresAt;
     if (expiresAt === 0) {
-      if (slot.heapIndex !== -1) this.#expiry.remove(slot);
-    } else if (slot.heapIndex === -1) {
-      slot.deadline = expiresAt;
-      this.#expiry.push(slot);
-    } else if (expiresAt < slot.deadline) {
-      slot.deadline = expiresAt;
-      this.#expiry.update(slot);
+      if (record.heapIndex !== -1) this.#expiry.remove(record);
+    } else if (record.heapIndex === -1) {
+      record.deadline = expiresAt;
+      this.#expiry.push(record);
+    } else if (expiresAt < record.deadline) {
+      record.deadline = expiresAt;
+      this.#expiry.update(record);
     }
-    // A later expiry leaves the slot where it is (O(1) for keys rewritten with a fresh ttl,
+    // A later expiry leaves the record where it is (O(1) for keys rewritten with a fresh ttl,
     // the common case): it reaches the top early, once, and #reclaim moves it down.
   }
 
@@ -453,15 +596,15 @@ export class MemoryBackend implements Backend {
    */
   #reclaim(now: number, limit: number): boolean {
     for (let steps = 0; ; steps++) {
-      const slot = this.#expiry.peek();
-      if (!slot || slot.deadline > now) return false;
+      const record = this.#expiry.peek();
+      if (!record || record.deadline > now) return false;
       if (steps === limit) return true;
-      if (slot.expiresAt > now) {
-        slot.deadline = slot.expiresAt;
-        this.#expiry.update(slot);
+      if (record.expiresAt > now) {
+        record.deadline = record.expiresAt;
+        this.#expiry.update(record);
       } else {
         this.#expirations++;
-        this.#remove(slot.namespace, this.#namespaces.get(slot.namespace)!, slot.key, slot);
+        this.#remove(record.namespace, this.#namespaces.get(record.namespace)!, record.key, record);
       }
     }
   }
@@ -477,14 +620,19 @@ export class MemoryBackend implements Backend {
     this.#sweepMore.unref();
   }
 
-  /** Drops `slot`, stored under `key` in `slots`, the map of `namespace`. */
-  #remove(namespace: string, slots: Map<string, Slot>, key: string, slot: Slot): void {
-    slots.delete(key);
-    if (slots.size === 0) this.#namespaces.delete(namespace);
+  /** Drops `record`, stored under `key` in `records`, the map of `namespace`. */
+  #remove(
+    namespace: string,
+    records: Map<string, EntryRecord>,
+    key: string,
+    record: EntryRecord,
+  ): void {
+    records.delete(key);
+    if (records.size === 0) this.#namespaces.delete(namespace);
     this.#entries--;
-    this.#bytes -= slot.size;
-    if (this.#evicting) this.#unlink(slot as RecentSlot);
-    if (slot.heapIndex !== -1) this.#expiry.remove(slot);
+    this.#bytes -= record.size;
+    if (this.#evicting) this.#unlink(record as RecentRecord);
+    if (record.heapIndex !== -1) this.#expiry.remove(record);
   }
 
   /**
@@ -507,29 +655,29 @@ export class MemoryBackend implements Backend {
     }
   }
 
-  /** Makes `slot`, already in the recency list, the most recently used. */
-  #touch(slot: RecentSlot): void {
-    if (slot === this.#newest) return;
-    this.#unlink(slot);
-    this.#link(slot);
+  /** Makes `record`, already in the recency list, the most recently used. */
+  #touch(record: RecentRecord): void {
+    if (record === this.#newest) return;
+    this.#unlink(record);
+    this.#link(record);
   }
 
-  /** Adds `slot` to the recency list as the most recently used. */
-  #link(slot: RecentSlot): void {
-    slot.older = this.#newest;
-    slot.newer = undefined;
-    if (this.#newest) this.#newest.newer = slot;
-    else this.#oldest = slot;
-    this.#newest = slot;
+  /** Adds `record` to the recency list as the most recently used. */
+  #link(record: RecentRecord): void {
+    record.older = this.#newest;
+    record.newer = undefined;
+    if (this.#newest) this.#newest.newer = record;
+    else this.#oldest = record;
+    this.#newest = record;
   }
 
-  #unlink(slot: RecentSlot): void {
-    if (slot.older) slot.older.newer = slot.newer;
-    else this.#oldest = slot.newer;
-    if (slot.newer) slot.newer.older = slot.older;
-    else this.#newest = slot.older;
-    slot.older = undefined;
-    slot.newer = undefined;
+  #unlink(record: RecentRecord): void {
+    if (record.older) record.older.newer = record.newer;
+    else this.#oldest = record.newer;
+    if (record.newer) record.newer.older = record.older;
+    else this.#newest = record.older;
+    record.older = undefined;
+    record.newer = undefined;
   }
 }
 

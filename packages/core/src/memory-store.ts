@@ -121,6 +121,6 @@ export function createMemoryStore<S extends object = Record<string, unknown>>(
   const owned = given.backend === undefined ? new MemoryBackend({ ...given, codec }) : undefined;
   const backend = given.backend ?? (owned as MemoryBackend);
   const executor = new LocalExecutor({ backend, codec, namespace, limits }, owned);
-  const flags = { ttl: true, atomic: true };
+  const flags = { ttl: true, atomic: true, versions: true };
   return createStore<S>({ executor, codec, flags, options: resolved, label: 'memory' });
 }

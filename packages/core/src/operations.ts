@@ -1,3 +1,4 @@
+import type { Capabilities } from './capabilities.js';
 import type { Encoded } from './codec.js';
 
 /**
@@ -140,4 +141,12 @@ export interface Executor {
   execute<O extends OpCode>(op: O, args: OpArgs[O], options: ExecuteOptions): Promise<OpResult[O]>;
   /** Rejects pending calls with `CLOSED` and releases everything. Idempotent. */
   close(): Promise<void>;
+  /**
+   * The store's capabilities as far as the holder supports them: `declared`, or a narrower
+   * frozen manifest once the executor learned that its holder lacks something (a holder of
+   * an earlier release without `versions`). Read on every `store.capabilities`, so it must
+   * be cheap and return the same object while nothing changes.
+   * @default `declared`
+   */
+  narrow?(declared: Capabilities): Capabilities;
 }

@@ -1,4 +1,4 @@
-import { checkTimeout, DEFAULT_TIMEOUT_MS } from './call-options.js';
+import { DEFAULT_TIMEOUT_MS, readTimeout } from './call-options.js';
 import {
   DEFAULT_MAX_BATCH_KEYS,
   DEFAULT_MAX_KEY_BYTES,
@@ -165,7 +165,7 @@ export function resolveStoreOptions(options: StoreOptions): ResolvedStoreOptions
   const limits = resolveLimits(options);
   const namespace = options.namespace ?? '';
   assertNamespace(namespace, limits.maxKeyBytes);
-  const timeout = checkTimeout(options.timeout ?? DEFAULT_TIMEOUT_MS);
+  const timeout = readTimeout(options.timeout ?? DEFAULT_TIMEOUT_MS);
   return Object.freeze({ ...limits, namespace, timeout });
 }
 
@@ -176,7 +176,7 @@ export function resolveStoreOptions(options: StoreOptions): ResolvedStoreOptions
 export function resolveClientOptions(options: ClientOptions): ResolvedClientOptions {
   return Object.freeze({
     maxPending: positiveInteger('maxPending', options.maxPending, ENGINE_DEFAULTS.maxPending),
-    handshakeTimeout: checkTimeout(
+    handshakeTimeout: readTimeout(
       options.handshakeTimeout ?? ENGINE_DEFAULTS.handshakeTimeout,
       'handshakeTimeout',
     ),

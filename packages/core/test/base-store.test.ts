@@ -1,21 +1,19 @@
 import { describe, expect, it } from 'vitest';
+import { type Capabilities, jsonCodec, StateError } from '../src/index.js';
 import {
   BaseStore,
-  type Capabilities,
-  checkTimeout,
   DEFAULT_MAX_KEY_BYTES,
   DEFAULT_MAX_VALUE_BYTES,
   DEFAULT_TIMEOUT_MS,
   defineCapabilities,
   type ExecuteOptions,
   type Executor,
-  jsonCodec,
   Op,
   type OpCode,
   readCallOptions,
+  readTimeout,
   readTtl,
-  StateError,
-} from '../src/index.js';
+} from '../src/transport.js';
 import { caught, rejectsWith } from './helpers.js';
 
 interface Recorded {
@@ -159,14 +157,14 @@ describe('BaseStore', () => {
 });
 
 describe('call options', () => {
-  it('checkTimeout() accepts (0, 2^31-1] and throws TypeError otherwise', () => {
-    expect(checkTimeout(1)).toBe(1);
-    expect(checkTimeout(0.5)).toBe(0.5);
-    expect(checkTimeout(2 ** 31 - 1)).toBe(2 ** 31 - 1);
+  it('readTimeout() accepts (0, 2^31-1] and throws TypeError otherwise', () => {
+    expect(readTimeout(1)).toBe(1);
+    expect(readTimeout(0.5)).toBe(0.5);
+    expect(readTimeout(2 ** 31 - 1)).toBe(2 ** 31 - 1);
     for (const bad of [0, -1, 2 ** 31, Number.NaN, Number.POSITIVE_INFINITY, '5', null]) {
-      expect(() => checkTimeout(bad)).toThrow(TypeError);
+      expect(() => readTimeout(bad)).toThrow(TypeError);
     }
-    expect(() => checkTimeout(0, 'handshakeTimeout')).toThrow(/handshakeTimeout/);
+    expect(() => readTimeout(0, 'handshakeTimeout')).toThrow(/handshakeTimeout/);
   });
 
   it('readTtl() rounds up to whole ms, 0 meaning none, and throws TypeError when malformed', () => {
@@ -199,6 +197,7 @@ describe('defineCapabilities()', () => {
       shared: false,
       persistent: false,
       atomic: false,
+      versions: false,
       maxKeyBytes: DEFAULT_MAX_KEY_BYTES,
       maxValueBytes: DEFAULT_MAX_VALUE_BYTES,
       maxBatchKeys: 100_000,

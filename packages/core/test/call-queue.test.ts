@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CallQueue } from '../src/index.js';
+import { CallQueue } from '../src/transport.js';
 
 interface Call {
   id: number;

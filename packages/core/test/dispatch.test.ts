@@ -1,14 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  type DispatchContext,
-  dispatch,
-  isOpCode,
-  jsonCodec,
-  MemoryBackend,
-  Op,
-  opNames,
-  StateError,
-} from '../src/index.js';
+// dispatch is internal to core (no entry point exports it), so it is imported from its file.
+import { type DispatchContext, dispatch, isOpCode } from '../src/dispatch.js';
+import { jsonCodec, StateError } from '../src/index.js';
+import { MemoryBackend, Op, opNames } from '../src/transport.js';
 import { throwsWith } from './helpers.js';
 
 const backends: MemoryBackend[] = [];
@@ -29,7 +23,7 @@ afterEach(() => {
 });
 
 describe('dispatch() operations', () => {
-  it('Op numbers 0..11 are the wire numbers of protocol v1', () => {
+  it('Op numbers 0..13 are the wire numbers of protocol v1', () => {
     expect(Op).toEqual({
       get: 0,
       set: 1,
@@ -43,6 +37,8 @@ describe('dispatch() operations', () => {
       increment: 9,
       setIfAbsent: 10,
       scan: 11,
+      getEntries: 12,
+      atomic: 13,
     });
     expect(opNames).toEqual(Object.keys(Op));
   });
@@ -91,8 +87,8 @@ describe('dispatch() operations', () => {
 
 describe('dispatch() of unknown or malformed ops', () => {
   const badOps: unknown[] = [
-    12,
-    13,
+    14,
+    15,
     255,
     -1,
     0.5,
@@ -130,8 +126,8 @@ describe('dispatch() of unknown or malformed ops', () => {
     expect(c.backend.stats().entries).toBe(0);
   });
 
-  it('isOpCode() accepts exactly 0..11', () => {
-    for (let op = 0; op <= 11; op++) expect(isOpCode(op)).toBe(true);
+  it('isOpCode() accepts exactly 0..13', () => {
+    for (let op = 0; op <= 13; op++) expect(isOpCode(op)).toBe(true);
   });
 
   it.each([

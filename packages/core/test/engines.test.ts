@@ -1,7 +1,13 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { jsonCodec, type Store } from '../src/index.js';
+import {
+  createLoopbackPair,
+  type LoopbackHostOptions,
+  type LoopbackLink,
+  serveLoopback,
+} from '../src/testing.js';
 import {
   type ClientEngine,
-  createLoopbackPair,
   DEFAULT_MAX_BATCH_KEYS,
   DEFAULT_MAX_KEY_BYTES,
   DEFAULT_MAX_VALUE_BYTES,
@@ -9,16 +15,11 @@ import {
   FRAME_TAG,
   HostEngine,
   type HostEngineOptions,
-  jsonCodec,
   type Link,
-  type LoopbackHostOptions,
-  type LoopbackLink,
   MemoryBackend,
   Op,
   PROTOCOL_VERSION,
-  type Store,
-  serveLoopback,
-} from '../src/index.js';
+} from '../src/transport.js';
 import { congestible, rejectsWith, settle, storeOver, until } from './helpers.js';
 
 type Frame = Record<string, unknown>;
@@ -297,6 +298,7 @@ describe('ClientEngine and HostEngine: calls', () => {
       'maxBatchKeys',
       'maxReplyBytes',
       'maxCallsPerFrame',
+      'ops',
       'message',
       'code',
     ]);
@@ -1080,6 +1082,7 @@ describe('serveLoopback()', () => {
       shared: true,
       persistent: false,
       atomic: true,
+      versions: true,
       maxKeyBytes: DEFAULT_MAX_KEY_BYTES,
       maxValueBytes: DEFAULT_MAX_VALUE_BYTES,
       maxBatchKeys: DEFAULT_MAX_BATCH_KEYS,

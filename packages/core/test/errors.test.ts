@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ErrorCode, isStateErrorCode, StateError, type StateErrorCode } from '../src/index.js';
+import { ErrorCode, StateError, type StateErrorCode } from '../src/index.js';
+import { isStateErrorCode } from '../src/transport.js';
 
 const CODES = [
   'INVALID_KEY',
@@ -17,6 +18,7 @@ const CODES = [
   'BACKEND',
   'AUTH',
   'NOPERM',
+  'CONFLICT',
 ];
 
 describe('ErrorCode', () => {

@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { serveLoopback } from '../src/index.js';
+import { serveLoopback } from '../src/testing.js';
 
 it('get() on a disconnected store rejects on a later turn, so a retry loop cannot starve I/O', async () => {
   const host = serveLoopback();

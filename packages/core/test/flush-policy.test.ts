@@ -1,13 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  ClientEngine,
-  createLoopbackPair,
-  FRAME_TAG,
-  type Link,
-  type LoopbackLink,
-  Op,
-  PROTOCOL_VERSION,
-} from '../src/index.js';
+import { createLoopbackPair, type LoopbackLink } from '../src/testing.js';
+import { ClientEngine, FRAME_TAG, type Link, Op, PROTOCOL_VERSION } from '../src/transport.js';
 import { caught, clientOptions, congestible, settle, until } from './helpers.js';
 
 // The client engine's flush policy (issue 13): a lone call leaves at once, calls issued

@@ -1,4 +1,6 @@
 import { afterEach, expect } from 'vitest';
+import { jsonCodec, StateError, type StateErrorCode, type Store } from '../src/index.js';
+import type { LoopbackLink } from '../src/testing.js';
 import {
   BaseStore,
   ClientEngine,
@@ -6,16 +8,11 @@ import {
   DEFAULT_MAX_KEY_BYTES,
   DEFAULT_MAX_VALUE_BYTES,
   defineCapabilities,
-  jsonCodec,
   type Link,
   type LinkHandlers,
-  type LoopbackLink,
   MemoryBackend,
   type MemoryBackendOptions,
-  StateError,
-  type StateErrorCode,
-  type Store,
-} from '../src/index.js';
+} from '../src/transport.js';
 
 /** The rejection reason of `promise`; fails the test when it resolves. */
 export async function caught(promise: Promise<unknown>): Promise<unknown> {

@@ -3,16 +3,16 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { jsonCodec } from '../src/index.js';
+import { createLoopbackPair } from '../src/testing.js';
 import {
   type Backend,
-  createLoopbackPair,
   FRAME_TAG,
   HostEngine,
-  jsonCodec,
   MemoryBackend,
   Op,
   PROTOCOL_VERSION,
-} from '../src/index.js';
+} from '../src/transport.js';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
@@ -77,9 +77,12 @@ describe('HostEngine accounting', () => {
   });
 
   it('NODE_DEBUG=statewire explains what the host dropped, refused and failed', () => {
-    const entry = fileURLToPath(new URL('../dist/index.js', import.meta.url));
+    const entry = (name: string) =>
+      JSON.stringify(fileURLToPath(new URL(`../dist/${name}.js`, import.meta.url)));
     const program = `
-      import { createLoopbackPair, HostEngine, jsonCodec, MemoryBackend } from ${JSON.stringify(entry)};
+      import { jsonCodec } from ${entry('index')};
+      import { createLoopbackPair } from ${entry('testing')};
+      import { HostEngine, MemoryBackend } from ${entry('transport')};
       const backend = new MemoryBackend({ codec: jsonCodec });
       const engine = new HostEngine({ backend, codec: jsonCodec });
       const pair = createLoopbackPair();

@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  assertNamespace,
-  checkKey,
-  checkPrefix,
-  createMemoryStore,
-  describeType,
-} from '../src/index.js';
+import { createMemoryStore } from '../src/index.js';
+import { assertNamespace, checkKey, checkPrefix, describeType } from '../src/transport.js';
 import { rejectsWith } from './helpers.js';
 
 const LIMIT = 12;

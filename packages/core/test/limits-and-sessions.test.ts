@@ -2,22 +2,20 @@
 // limits known to the client, sessions that end however a client leaves, and the
 // maybeApplied rule.
 import { afterEach, describe, expect, it } from 'vitest';
+import { createMemoryStore, jsonCodec } from '../src/index.js';
+import { createLoopbackPair, serveLoopback } from '../src/testing.js';
 import {
   BaseStore,
   ClientEngine,
-  createLoopbackPair,
-  createMemoryStore,
   DEFAULT_MAX_BATCH_KEYS,
   DEFAULT_MAX_KEY_BYTES,
   defineCapabilities,
   type Executor,
   HostEngine,
-  jsonCodec,
   type Link,
   MemoryBackend,
   maxRequestFrameBytes,
-  serveLoopback,
-} from '../src/index.js';
+} from '../src/transport.js';
 import { clientOptions, settle, storeOver } from './helpers.js';
 
 const cleanups: (() => unknown)[] = [];

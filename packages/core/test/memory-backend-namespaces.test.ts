@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { MemoryBackend } from '../src/index.js';
+import type { MemoryBackend } from '../src/transport.js';
 import { backendFactory, manualClock } from './helpers.js';
 
 // MemoryBackend keeps one map of keys per namespace, a recency list across all of them

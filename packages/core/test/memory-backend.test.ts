@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { jsonCodec, MemoryBackend } from '../src/index.js';
+import { jsonCodec } from '../src/index.js';
+import { MemoryBackend } from '../src/transport.js';
 import { backendFactory, manualClock, throwsWith } from './helpers.js';
 
 const backend = backendFactory();

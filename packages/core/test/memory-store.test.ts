@@ -3,19 +3,14 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  createMemoryStore,
-  DEFAULT_MAX_KEY_BYTES,
-  DEFAULT_MAX_VALUE_BYTES,
-  jsonCodec,
-  MemoryBackend,
-  StateError,
-} from '../src/index.js';
+import { createMemoryStore, jsonCodec, StateError } from '../src/index.js';
+import { DEFAULT_MAX_KEY_BYTES, DEFAULT_MAX_VALUE_BYTES, MemoryBackend } from '../src/transport.js';
 import { caught, rejectsWith } from './helpers.js';
 
 const run = promisify(execFile);
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
 const distIndex = join(packageDir, 'dist', 'index.js');
+const distTesting = join(packageDir, 'dist', 'testing.js');
 
 describe('createMemoryStore()', () => {
   it('every method works on a fresh store', async () => {
@@ -56,6 +51,7 @@ describe('createMemoryStore()', () => {
       shared: false,
       persistent: false,
       atomic: true,
+      versions: true,
       maxKeyBytes: DEFAULT_MAX_KEY_BYTES,
       maxValueBytes: DEFAULT_MAX_VALUE_BYTES,
       maxBatchKeys: 100_000,
@@ -286,7 +282,9 @@ describe('createMemoryStore() and the process lifetime', () => {
   }, 180_000);
 
   async function runScript(script: string) {
-    const preamble = `import * as core from ${JSON.stringify(pathToFileURL(distIndex).href)};\n`;
+    const preamble =
+      `import * as core from ${JSON.stringify(pathToFileURL(distIndex).href)};\n` +
+      `import * as testing from ${JSON.stringify(pathToFileURL(distTesting).href)};\n`;
     // The bound is generous: the child must exit on its own, however busy the machine.
     return run(process.execPath, ['--input-type=module', '-e', preamble + script], {
       timeout: 30_000,
@@ -316,7 +314,7 @@ describe('createMemoryStore() and the process lifetime', () => {
 
   it('a loopback host and store leave nothing alive after close()', async () => {
     const { stdout } = await runScript(`
-      const host = core.serveLoopback();
+      const host = testing.serveLoopback();
       const store = host.connect();
       await store.set('k', 1);
       const pending = store.get('k', { timeout: 3_600_000 });

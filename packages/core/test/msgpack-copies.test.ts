@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { createMemoryStore, serveLoopback } from '../src/index.js';
+import { createMemoryStore } from '../src/index.js';
 import { msgpackCodec } from '../src/msgpack.js';
+import { serveLoopback } from '../src/testing.js';
 
 // Issue 12, item 6: with the msgpack codec, a Buffer read back never aliases the stored
 // bytes (nor a frame): mutating it changes nothing stored and nothing another reader sees.

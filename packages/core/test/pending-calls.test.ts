@@ -1,6 +1,6 @@
 import { getEventListeners } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { Op, PendingCalls } from '../src/index.js';
+import { Op, PendingCalls } from '../src/transport.js';
 import { rejectsWith } from './helpers.js';
 
 beforeEach(() => {

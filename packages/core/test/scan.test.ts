@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { createMemoryStore, jsonCodec, MemoryBackend, serveLoopback } from '../src/index.js';
+import { createMemoryStore, jsonCodec } from '../src/index.js';
 import { ScanCursors } from '../src/scan-cursors.js';
+import { serveLoopback } from '../src/testing.js';
+import { MemoryBackend } from '../src/transport.js';
 import { rejectsWith } from './helpers.js';
 
 async function scanAll(

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createMemoryStore, type Store, serveLoopback } from '../src/index.js';
+import { createMemoryStore, type Store } from '../src/index.js';
+import { serveLoopback } from '../src/testing.js';
 import { rejectsWith } from './helpers.js';
 
 // Issue 12, item 5: a setMany with one entry over the holder's maxBytes applies nothing, on

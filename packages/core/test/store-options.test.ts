@@ -1,13 +1,9 @@
 // Every transport in core validates every option the same way, before anything is opened:
 // a malformed one is a TypeError naming it (issue 14).
 import { describe, expect, it } from 'vitest';
-import {
-  createMemoryStore,
-  jsonCodec,
-  MemoryBackend,
-  resolveStoreOptions,
-  serveLoopback,
-} from '../src/index.js';
+import { createMemoryStore, jsonCodec } from '../src/index.js';
+import { serveLoopback } from '../src/testing.js';
+import { MemoryBackend, resolveStoreOptions } from '../src/transport.js';
 
 const namingIt = (name: string) =>
   expect.objectContaining({ name: 'TypeError', message: expect.stringContaining(name) });

@@ -1,5 +1,6 @@
 import { describe, expectTypeOf, it } from 'vitest';
 import {
+  type CommitResult,
   type Entry,
   type KeyOf,
   type NumericKeyOf,
@@ -7,6 +8,7 @@ import {
   type StateErrorCode,
   type Store,
   type ValuesOf,
+  type VersionedEntry,
 } from '../src/index.js';
 
 interface Session {
@@ -220,6 +222,46 @@ describe('Store<S> types', () => {
     }>;
     void counters.increment('any');
     expectTypeOf(counters.getMany(['a'])).resolves.toEqualTypeOf<[number | undefined]>();
+  });
+});
+
+describe('versions and atomic() types', () => {
+  it('getEntry() resolves the key type with a version, or undefined', () => {
+    expectTypeOf(store.getEntry('hits')).resolves.toEqualTypeOf<
+      VersionedEntry<number> | undefined
+    >();
+    expectTypeOf(store.getEntry('session:1')).resolves.toEqualTypeOf<
+      VersionedEntry<Session> | undefined
+    >();
+  });
+
+  it('getEntries() of a tuple of keys resolves a tuple of entries', () => {
+    expectTypeOf(store.getEntries(['hits', 'name'])).resolves.toEqualTypeOf<
+      [VersionedEntry<number> | undefined, VersionedEntry<string> | undefined]
+    >();
+  });
+
+  it('set() and delete() take ifVersion as a string or null, nothing else', () => {
+    void store.set('hits', 1, { ifVersion: 'v' });
+    void store.set('hits', 1, { ifVersion: null, ttl: 10 });
+    void store.delete('hits', { ifVersion: null });
+    // @ts-expect-error: a version is a string
+    void store.set('hits', 1, { ifVersion: 1 });
+  });
+
+  it('atomic() records typed steps and commit() resolves a CommitResult', () => {
+    const commit = store
+      .atomic()
+      .check('hits', null)
+      .set('session:1', { user: 'a', expires: 1 }, { ttl: 5 })
+      .increment('count:x', 2)
+      .delete('name')
+      .commit();
+    expectTypeOf(commit).resolves.toEqualTypeOf<CommitResult>();
+    // @ts-expect-error: hits holds a number
+    store.atomic().set('hits', 'x');
+    // @ts-expect-error: increment takes keys that hold numbers
+    store.atomic().increment('name');
   });
 });
 

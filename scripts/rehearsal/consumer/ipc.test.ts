@@ -3,7 +3,7 @@
 // own end of the channel (`process`) to its host; this side connects over the ChildProcess.
 import { fork } from 'node:child_process';
 import { describeConformance } from '@statewire/conformance';
-import { defineCapabilities } from '@statewire/core';
+import { defineCapabilities } from '@statewire/core/transport';
 import { connect } from '@statewire/ipc';
 import { afterAll } from 'vitest';
 

@@ -1,6 +1,6 @@
 // What a user of the published packages writes to run the suite on Redis: three statements.
 import { describeConformance } from '@statewire/conformance';
-import { defineCapabilities } from '@statewire/core';
+import { defineCapabilities } from '@statewire/core/transport';
 import { createRedisStore } from '@statewire/redis';
 
 describeConformance(

@@ -1,0 +1,63 @@
+// A client whose process was busy past the handshake deadline while the host's welcome
+// was already waiting to be read is served, not failed with UNAVAILABLE: timers run before
+// I/O in a turn of the event loop, so the deadline must not be judged before that I/O
+// (seen as a 64 MiB set() beside a small one failing UNAVAILABLE under load).
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { afterEach, describe, expect, it } from 'vitest';
+import { jsonCodec } from '../src/index.js';
+import { connectStore, type Link } from '../src/transport.js';
+
+const holderScript = fileURLToPath(new URL('./fixtures/versions-holder.mjs', import.meta.url));
+
+const cleanups: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+function workerLink(worker: Worker): Link {
+  let listener: ((message: unknown) => void) | undefined;
+  return {
+    label: 'holder thread',
+    open(handlers) {
+      listener = (message) => handlers.message(message);
+      worker.on('message', listener);
+    },
+    send(frame) {
+      worker.postMessage(frame);
+      return true;
+    },
+    close() {
+      if (listener) worker.off('message', listener);
+    },
+  };
+}
+
+describe('ClientEngine handshake deadline', () => {
+  it('a welcome that arrived while the client was blocked past handshakeTimeout is taken, not refused UNAVAILABLE', async () => {
+    const welcomed = new Int32Array(new SharedArrayBuffer(4));
+    const worker = new Worker(holderScript, { workerData: { welcomed } });
+    cleanups.push(() => worker.terminate());
+    await new Promise((resolve) => worker.once('message', resolve));
+    // Continue from the check phase of the event loop (as after any setImmediate), so that
+    // the next phase to run after the block below is the timers phase, before any I/O.
+    await new Promise((resolve) => setImmediate(resolve));
+    const handshakeTimeout = 50;
+    const store = connectStore({
+      link: () => workerLink(worker),
+      codec: jsonCodec,
+      options: { handshakeTimeout, timeout: 20_000 },
+      label: 'thread',
+    });
+    cleanups.push(() => store.close());
+    const started = performance.now();
+    const pending = store.get('k');
+    // Blocks this thread (as a long synchronous task would) until the holder has posted its
+    // welcome, and past the handshake deadline: the welcome is then waiting to be read.
+    expect(Atomics.wait(welcomed, 0, 0, 30_000)).not.toBe('timed-out');
+    while (performance.now() - started < handshakeTimeout * 4) {
+      // Busy, not asleep: no I/O is read meanwhile.
+    }
+    expect(await pending).toBeUndefined();
+  });
+});
