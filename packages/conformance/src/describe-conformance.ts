@@ -3,6 +3,7 @@ import { describe } from 'vitest';
 import type { StoreFactory } from './factory.js';
 import { describeAllOrNothing } from './groups/all-or-nothing.js';
 import { describeAtomic } from './groups/atomic.js';
+import { describeAtomicCommit } from './groups/atomic-commit.js';
 import { describeBasic } from './groups/basic.js';
 import { describeErrors } from './groups/errors.js';
 import { describeKeyRules } from './groups/keys.js';
@@ -15,6 +16,7 @@ import { describeReplyLimit } from './groups/reply-limit.js';
 import { describeScan } from './groups/scan.js';
 import { describeTtl } from './groups/ttl.js';
 import { describeValueRules } from './groups/values.js';
+import { describeVersions } from './groups/versions.js';
 import { type ConformanceOptions, resolveOptions } from './options.js';
 
 /**
@@ -22,9 +24,10 @@ import { type ConformanceOptions, resolveOptions } from './options.js';
  * `Store` must pass. Call it at the top level of a vitest test file.
  *
  * It first checks that each store's `capabilities` equals `expectedCapabilities` and is
- * frozen, then runs the groups — basic, keys, values, all or nothing, ttl, atomic, namespaces, lifecycle,
- * errors, model, scan — gated only by `expectedCapabilities`: a group that does not apply is skipped
- * visibly, with the capability in its title. There is no other way to skip a test.
+ * frozen, then runs the groups — basic, keys, values, all or nothing, ttl, atomic, versions,
+ * atomic commits, namespaces, lifecycle, errors, model, scan — gated only by
+ * `expectedCapabilities`: a group that does not apply is skipped visibly, with the
+ * capability in its title. There is no other way to skip a test.
  *
  * When the store declares other capabilities than expected, that is one failure (the
  * manifest diff) and every test of the other groups is skipped, with the difference as its
@@ -46,7 +49,7 @@ import { type ConformanceOptions, resolveOptions } from './options.js';
  *
  * @example
  * ```ts
- * import { defineCapabilities } from '@statewire/core';
+ * import { defineCapabilities } from '@statewire/core/transport';
  * import { describeConformance } from '@statewire/conformance';
  *
  * describeConformance('my-store', ({ namespace }) => createMyStore({ namespace }),
@@ -68,6 +71,8 @@ export function describeConformance(
     describeAllOrNothing(factory, expectedCapabilities, resolved);
     describeTtl(factory, expectedCapabilities, resolved);
     describeAtomic(factory, expectedCapabilities, resolved);
+    describeVersions(factory, expectedCapabilities, resolved);
+    describeAtomicCommit(factory, expectedCapabilities, resolved);
     describeNamespaces(factory, expectedCapabilities, resolved);
     describeScan(factory, expectedCapabilities, resolved);
     describeLifecycle(factory, expectedCapabilities, resolved);

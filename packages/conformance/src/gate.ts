@@ -1,4 +1,4 @@
-import type { CapabilityFlag } from '@statewire/core';
+import type { CapabilityFlag } from '@statewire/core/transport';
 import { describe } from 'vitest';
 
 /**

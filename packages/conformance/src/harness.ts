@@ -1,5 +1,6 @@
 import type { Capabilities, StateErrorCode, Store } from '@statewire/core';
 import { afterEach, type ExpectStatic, it, type TestContext } from 'vitest';
+import { boundedStore } from './bounded-store.js';
 import { clearNamespaces } from './clear-namespaces.js';
 import type { StoreFactory } from './factory.js';
 import { manifestMismatch } from './manifest-check.js';
@@ -18,12 +19,15 @@ export interface Kit {
   readonly capabilities: Capabilities;
   /** The options with their defaults. */
   readonly options: ResolvedOptions;
-  /** A new store on `namespace` (this test's namespace by default), closed after the test. */
-  store(namespace?: string): Promise<Store>;
+  /**
+   * A new store on `namespace` (this test's namespace by default), closed after the test.
+   * Every call of it is already bounded (see {@link KitStoreOptions.settleTimeout}): a call
+   * that has not settled in time rejects with a `NotSettledError` naming the method, so a
+   * test simply awaits its calls.
+   */
+  store(namespace?: string, options?: KitStoreOptions): Promise<Store>;
   /** Another fresh random namespace. */
   newNamespace(): string;
-  /** Awaits `promise` within the settle bound (or `ms`). */
-  settle<T>(promise: PromiseLike<T> | T, what: string, ms?: number): Promise<T>;
   /** Runs `call`, recording a synchronous throw, within the settle bound (or `ms`). */
   attempt<T>(what: string, call: () => PromiseLike<T> | T, ms?: number): Promise<Outcome<T>>;
   /**
@@ -31,6 +35,17 @@ export interface Kit {
    * `'TypeError'`, and returns the error.
    */
   rejects(what: string, call: () => unknown, code: StateErrorCode | 'TypeError'): Promise<unknown>;
+}
+
+/** Options of {@link Kit.store}. */
+export interface KitStoreOptions {
+  /**
+   * Bound on each call of the store, in milliseconds: a call (`atomic().commit()` and each
+   * `scanIterator().next()` included) that has not settled by then rejects with a
+   * `NotSettledError` naming the method. Raise it for the calls that move large values.
+   * @default the suite's `settleTimeout`
+   */
+  settleTimeout?: number;
 }
 
 /** A test body of the suite. */
@@ -93,7 +108,7 @@ export function createHarness(
       namespace: randomNamespace(),
       capabilities,
       options,
-      async store(namespace = kit.namespace) {
+      async store(namespace = kit.namespace, { settleTimeout = options.settleTimeout } = {}) {
         let namespaces = used.get(context.task);
         if (!namespaces) {
           namespaces = new Set();
@@ -111,12 +126,9 @@ export function createHarness(
           opened.set(context.task, list);
         }
         list.push(store);
-        return store;
+        return boundedStore(store, settleTimeout);
       },
       newNamespace: randomNamespace,
-      settle(promise, what, ms = options.settleTimeout) {
-        return settlesWithin(promise, ms, what);
-      },
       attempt(what, call, ms = options.settleTimeout) {
         return attempt(call, ms, what);
       },

@@ -2,6 +2,7 @@ export { describeConformance } from './describe-conformance.js';
 export type { FactoryOptions, StoreFactory } from './factory.js';
 export { describeAllOrNothing } from './groups/all-or-nothing.js';
 export { describeAtomic } from './groups/atomic.js';
+export { describeAtomicCommit } from './groups/atomic-commit.js';
 export { describeBasic } from './groups/basic.js';
 export {
   type BoundedFactoryOptions,
@@ -19,6 +20,7 @@ export { describeReplyLimit } from './groups/reply-limit.js';
 export { describeScan } from './groups/scan.js';
 export { describeTtl } from './groups/ttl.js';
 export { describeValueRules } from './groups/values.js';
+export { describeVersions } from './groups/versions.js';
 export type { ConformanceOptions } from './options.js';
 export { NotSettledError, settlesWithin } from './settles-within.js';
 export { strictDiff, strictEqual } from './strict-equal.js';

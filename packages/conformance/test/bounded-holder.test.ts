@@ -1,9 +1,6 @@
-import {
-  createMemoryStore,
-  defineCapabilities,
-  type LoopbackHost,
-  serveLoopback,
-} from '@statewire/core';
+import { createMemoryStore } from '@statewire/core';
+import { type LoopbackHost, serveLoopback } from '@statewire/core/testing';
+import { defineCapabilities } from '@statewire/core/transport';
 import { afterAll, describe } from 'vitest';
 import { describeBoundedHolder } from '../src/index.js';
 
@@ -12,7 +9,7 @@ import { describeBoundedHolder } from '../src/index.js';
 describe('memory store', () => {
   describeBoundedHolder(
     (bounds) => createMemoryStore(bounds),
-    defineCapabilities({ ttl: true, atomic: true }),
+    defineCapabilities({ ttl: true, atomic: true, versions: true }),
   );
 });
 
@@ -28,6 +25,6 @@ describe('loopback client and host', () => {
       hosts.push(host);
       return host.connect({ namespace });
     },
-    defineCapabilities({ ttl: true, atomic: true, shared: true }),
+    defineCapabilities({ ttl: true, atomic: true, versions: true, shared: true }),
   );
 });

@@ -5,12 +5,13 @@ import { type FixtureRun, type ReportedFile, runFixtures } from './run-fixtures.
 // Each deliberately broken store in test/fixtures/broken, what it breaks, and the tests
 // of the suite (group, test name) that must fail on it. Every one of these tests must pass
 // on a correct store with the same capabilities in the same run: the memory store
-// (control.ts) or, for binary fixtures, a memory store with a binary codec
-// (control-binary.ts).
+// (control.ts), for binary fixtures a memory store with a binary codec (control-binary.ts),
+// and for fixtures without versions a memory store that declares none
+// (control-no-versions.ts).
 const fixtures: {
   file: string;
   breaks: string;
-  control?: 'control-binary';
+  control?: 'control-binary' | 'control-no-versions';
   caughtBy: [string, string][];
 }[] = [
   {
@@ -105,15 +106,55 @@ const fixtures: {
     ],
   },
   {
+    file: 'ignores-if-version',
+    breaks: 'declares no versions yet ignores ifVersion, writing unconditionally',
+    control: 'control-no-versions',
+    caughtBy: [
+      [
+        'versions not supported',
+        'getEntry(), getEntries(), ifVersion and atomic().check() reject NOT_SUPPORTED and write nothing',
+      ],
+    ],
+  },
+  {
+    file: 'cas-ignores-version',
+    breaks: 'declares versions but writes over an existing key whatever its ifVersion',
+    caughtBy: [
+      [
+        'versions',
+        'set() with a stale ifVersion rejects CONFLICT (maybeApplied: false), writes nothing and keeps the version',
+      ],
+      [
+        'versions',
+        'set() with ifVersion: null creates a missing key, and rejects CONFLICT when it exists',
+      ],
+      [
+        'versions',
+        'set() with ifVersion from several stores of one namespace at once loses no update',
+      ],
+    ],
+  },
+  {
+    file: 'reuses-versions',
+    breaks: 'numbers versions per key from 1 again after a delete (ABA)',
+    caughtBy: [
+      [
+        'versions',
+        'set() after delete() of the same value gives a new version, and the old one never matches again (ABA)',
+      ],
+      ['versions', '10,000 writes give 10,000 versions, none repeated for its key'],
+    ],
+  },
+  {
     file: 'wrong-manifest',
     breaks: 'declares binary and structured on a JSON store',
     caughtBy: [['capabilities', 'capabilities equals the expected manifest']],
   },
 ];
 
-// Generous: eleven suite runs on two possibly busy cores. A run that takes longer is killed
-// and fails every test below, rather than hanging this one.
-const RUN_BOUND_MS = 150_000;
+// Generous: eighteen suite runs (the fixtures and three controls) on two possibly busy cores.
+// A run that takes longer is killed and fails every test below, rather than hanging this one.
+const RUN_BOUND_MS = 240_000;
 
 describe('the suite against deliberately broken stores', () => {
   let run: FixtureRun;
@@ -136,11 +177,16 @@ describe('the suite against deliberately broken stores', () => {
     expect(run.killed, `the child vitest was killed after ${RUN_BOUND_MS} ms`).toBe(false);
     expect(run.exitCode, run.output).toBe(1);
     expect(run.files.map((f) => basename(f.name)).sort()).toEqual(
-      ['control.ts', 'control-binary.ts', ...fixtures.map((f) => `${f.file}.ts`)].sort(),
+      [
+        'control.ts',
+        'control-binary.ts',
+        'control-no-versions.ts',
+        ...fixtures.map((f) => `${f.file}.ts`),
+      ].sort(),
     );
   });
 
-  for (const control of ['control', 'control-binary']) {
+  for (const control of ['control', 'control-binary', 'control-no-versions']) {
     it(`describeConformance() passes on the correct store of ${control}.ts, including every test named below`, ({
       expect,
     }) => {

@@ -1,4 +1,5 @@
-import { defineCapabilities, serveLoopback } from '@statewire/core';
+import { serveLoopback } from '@statewire/core/testing';
+import { defineCapabilities } from '@statewire/core/transport';
 import { afterAll, describe } from 'vitest';
 import { describeConformance } from '../src/index.js';
 
@@ -10,6 +11,6 @@ describe.concurrent('concurrently', () => {
   describeConformance(
     'loopback client and host',
     ({ namespace }) => host.connect({ namespace }),
-    defineCapabilities({ ttl: true, atomic: true, shared: true }),
+    defineCapabilities({ ttl: true, atomic: true, versions: true, shared: true }),
   );
 });

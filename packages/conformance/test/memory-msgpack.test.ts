@@ -1,5 +1,6 @@
-import { createMemoryStore, defineCapabilities, MemoryBackend } from '@statewire/core';
+import { createMemoryStore } from '@statewire/core';
 import { msgpackCodec } from '@statewire/core/msgpack';
+import { defineCapabilities, MemoryBackend } from '@statewire/core/transport';
 import { afterAll } from 'vitest';
 import { describeConformance } from '../src/index.js';
 
@@ -10,5 +11,5 @@ afterAll(() => backend.close());
 describeConformance(
   'memory store with the msgpack codec',
   ({ namespace }) => createMemoryStore({ namespace, backend, codec: msgpackCodec }),
-  defineCapabilities({ binary: true, structured: true, ttl: true, atomic: true }),
+  defineCapabilities({ binary: true, structured: true, ttl: true, atomic: true, versions: true }),
 );

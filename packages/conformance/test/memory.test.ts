@@ -1,4 +1,5 @@
-import { createMemoryStore, defineCapabilities, jsonCodec, MemoryBackend } from '@statewire/core';
+import { createMemoryStore, jsonCodec } from '@statewire/core';
+import { defineCapabilities, MemoryBackend } from '@statewire/core/transport';
 import { afterAll, describe, it } from 'vitest';
 import { describeConformance } from '../src/index.js';
 
@@ -9,7 +10,7 @@ afterAll(() => backend.close());
 describeConformance(
   'memory store',
   ({ namespace }) => createMemoryStore({ namespace, backend }),
-  defineCapabilities({ ttl: true, atomic: true }),
+  defineCapabilities({ ttl: true, atomic: true, versions: true }),
 );
 
 // Declared after the suite, so it runs after every test of it (a file's tests run in order).

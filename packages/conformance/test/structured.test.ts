@@ -1,4 +1,5 @@
-import { createMemoryStore, defineCapabilities, MemoryBackend } from '@statewire/core';
+import { createMemoryStore } from '@statewire/core';
+import { defineCapabilities, MemoryBackend } from '@statewire/core/transport';
 import { afterAll } from 'vitest';
 import { describeConformance } from '../src/index.js';
 import { v8Codec } from './fixtures/v8-codec.js';
@@ -11,6 +12,6 @@ afterAll(() => backend.close());
 describeConformance(
   'memory store with a binary and structured codec',
   ({ namespace }) => createMemoryStore({ namespace, backend, codec: v8Codec }),
-  defineCapabilities({ binary: true, structured: true, ttl: true, atomic: true }),
+  defineCapabilities({ binary: true, structured: true, ttl: true, atomic: true, versions: true }),
   { largeValueBytes: [1024 * 1024, 4 * 1024 * 1024] },
 );

@@ -1,10 +1,5 @@
-import {
-  type Capabilities,
-  isStateErrorCode,
-  StateError,
-  type StateErrorCode,
-  type Store,
-} from '@statewire/core';
+import { type Capabilities, StateError, type StateErrorCode, type Store } from '@statewire/core';
+import { isStateErrorCode } from '@statewire/core/transport';
 import { describe } from 'vitest';
 import type { StoreFactory } from '../factory.js';
 import { createHarness, type Kit } from '../harness.js';

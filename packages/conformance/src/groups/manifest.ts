@@ -1,4 +1,5 @@
-import { type Capabilities, defineCapabilities } from '@statewire/core';
+import type { Capabilities } from '@statewire/core';
+import { defineCapabilities } from '@statewire/core/transport';
 import { describe } from 'vitest';
 import type { StoreFactory } from '../factory.js';
 import { createHarness } from '../harness.js';

@@ -4,8 +4,14 @@ import { describe } from 'vitest';
 import type { StoreFactory } from '../factory.js';
 import { createHarness, type Kit } from '../harness.js';
 import { modelOp } from '../model/arbitraries.js';
+import { concurrentKeys, concurrentOp, timedCall } from '../model/concurrent-op.js';
 import { isLinearizable, type TimedOp } from '../model/linearizability.js';
-import { type ModelOp, type Observed, ObservedModel } from '../model/observed-model.js';
+import {
+  type Expectation,
+  type ModelOp,
+  type Observed,
+  ObservedModel,
+} from '../model/observed-model.js';
 import { type ConformanceOptions, resolveOptions } from '../options.js';
 import { randomNamespace } from '../random-data.js';
 
@@ -36,7 +42,65 @@ function call(store: Store, op: ModelOp): Promise<unknown> {
       return store.keys();
     case 'clear':
       return store.clear();
+    case 'getEntry':
+      return store.getEntry(op.key);
+    case 'getEntries':
+      return store.getEntries(op.keys);
+    case 'setIf': {
+      const ttl = op.ttl === 'long' ? LONG_TTL_MS : op.ttl === 'short' ? SHORT_TTL_MS : undefined;
+      return store.set(op.key, op.value, {
+        ifVersion: op.ifVersion ?? null,
+        ...(ttl ? { ttl } : {}),
+      });
+    }
+    case 'deleteIf':
+      return store.delete(op.key, { ifVersion: op.ifVersion ?? null });
+    case 'atomic': {
+      const commit = store.atomic();
+      for (const check of op.checks) commit.check(check.key, check.ifVersion ?? null);
+      for (const m of op.mutations) {
+        if (m.kind === 'set')
+          commit.set(m.key, m.value, m.ttl === 'long' ? { ttl: LONG_TTL_MS } : {});
+        else if (m.kind === 'delete') commit.delete(m.key);
+        else commit.increment(m.key, m.by);
+      }
+      return commit.commit();
+    }
   }
+}
+
+/**
+ * Fills in the versions a conditional operation sends, from what the model has seen; when
+ * it needs the key's current version and has not seen it, reads it first — a step of its
+ * own, checked like any other.
+ */
+async function withVersions(
+  kit: Kit,
+  store: Store,
+  model: ObservedModel,
+  op: ModelOp,
+): Promise<ModelOp> {
+  const choose = async (key: string, expect: Expectation) => {
+    let choice = model.versionFor(key, expect);
+    if (choice === 'read') {
+      const read: ModelOp = { op: 'getEntry', key };
+      const problem = model.step(read, await observe(kit, store, read));
+      if (problem) throw new Error(`reading a version to send: ${problem}`);
+      choice = model.versionFor(key, expect);
+    }
+    return choice === 'read' ? null : choice.ifVersion;
+  };
+  if (op.op === 'setIf' || op.op === 'deleteIf') {
+    return { ...op, ifVersion: await choose(op.key, op.expect) };
+  }
+  if (op.op === 'atomic') {
+    const checks = [];
+    for (const check of op.checks) {
+      checks.push({ ...check, ifVersion: await choose(check.key, check.expect) });
+    }
+    return { ...op, checks };
+  }
+  return op;
 }
 
 async function observe(kit: Kit, store: Store, op: ModelOp): Promise<Observed> {
@@ -53,17 +117,6 @@ async function observe(kit: Kit, store: Store, op: ModelOp): Promise<Observed> {
   return { kind: 'rejected', code: `threw synchronously or did not settle (${outcome.kind})` };
 }
 
-const concurrentOp = fc.record({
-  op: fc.constantFrom(
-    'set' as const,
-    'get' as const,
-    'delete' as const,
-    'increment' as const,
-    'setIfAbsent' as const,
-  ),
-  key: fc.constantFrom('x', 'y'),
-});
-
 /**
  * Model-based testing with fast-check (RELIABILITY 40). Sequential: random sequences of
  * every operation over a small key pool (awkward and prototype-named keys included, and
@@ -72,7 +125,11 @@ const concurrentOp = fc.record({
  * a failure shrinks to a minimal sequence. Concurrent: several clients of one namespace
  * issue random single-key operations at once, and each key's history must be explainable
  * by some sequential order consistent with real time (a per-key linearizability check).
- * Runs on every store.
+ * With `capabilities.versions` both runs add reads of entries and conditional writes
+ * (`ifVersion` of the current version, a stale one, `null` or one never handed out), and
+ * with `atomic` atomic commits: a compare-and-set must apply exactly when the model's
+ * abstract version of the key is the one its version stands for, and a version string must
+ * never stand for two writes. Runs on every store.
  */
 export function describeModel(
   factory: StoreFactory,
@@ -89,15 +146,16 @@ export function describeModel(
       async (kit) => {
         await fc.assert(
           fc.asyncProperty(
-            fc.array(modelOp(kit.capabilities), { maxLength: resolved.modelSteps }),
+            fc.array(modelOp(kit.capabilities), { maxLength: resolved.modelSteps, size: 'max' }),
             async (ops) => {
               const store = await kit.store(randomNamespace());
-              const model = new ObservedModel();
-              for (const [i, op] of ops.entries()) {
+              const model = new ObservedModel({ versions: kit.capabilities.versions });
+              for (const [i, planned] of ops.entries()) {
+                const op = await withVersions(kit, store, model, planned);
                 const problem = model.step(op, await observe(kit, store, op));
                 if (problem) throw new Error(`step ${i}: ${problem}`);
               }
-              await kit.settle(store.close(), 'close()');
+              await store.close();
             },
           ),
           { numRuns: resolved.modelRuns },
@@ -112,7 +170,7 @@ export function describeModel(
         const clients = 3;
         await fc.assert(
           fc.asyncProperty(
-            fc.array(fc.array(concurrentOp, { minLength: 1, maxLength: 5 }), {
+            fc.array(fc.array(concurrentOp(kit.capabilities), { minLength: 1, maxLength: 5 }), {
               minLength: clients,
               maxLength: clients,
             }),
@@ -123,34 +181,14 @@ export function describeModel(
               await Promise.all(
                 plans.map(async (plan, client) => {
                   const store = stores[client] as Store;
-                  for (const [step, { op, key }] of plan.entries()) {
+                  const seen = new Map<string, string | null>();
+                  for (const [step, planned] of plan.entries()) {
                     const value = 1000 * (client + 1) + step;
-                    const invokedAt = performance.now();
-                    const result = await kit.settle(
-                      op === 'set'
-                        ? store.set(key, value)
-                        : op === 'setIfAbsent'
-                          ? store.setIfAbsent(key, value)
-                          : op === 'increment'
-                            ? store.increment(key)
-                            : op === 'delete'
-                              ? store.delete(key)
-                              : store.get(key),
-                      op,
-                    );
-                    history.push({
-                      client,
-                      op,
-                      key,
-                      value,
-                      invokedAt,
-                      settledAt: performance.now(),
-                      result,
-                    });
+                    history.push(await timedCall(store, client, value, planned, seen));
                   }
                 }),
               );
-              for (const key of ['x', 'y']) {
+              for (const key of concurrentKeys) {
                 const ofKey = history.filter((entry) => entry.key === key);
                 if (!isLinearizable(ofKey)) {
                   throw new Error(
@@ -158,7 +196,7 @@ export function describeModel(
                   );
                 }
               }
-              await Promise.all(stores.map((store) => kit.settle(store.close(), 'close()')));
+              await Promise.all(stores.map((store) => store.close()));
             },
           ),
           { numRuns: resolved.modelRuns },

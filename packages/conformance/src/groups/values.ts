@@ -41,7 +41,7 @@ const writes: [string, Write][] = [
  * must be left as it was, and no built-in prototype may change.
  */
 async function checkValue(kit: Kit, valueCase: ValueCase, rule: ValueRule, ms: number) {
-  const s = await kit.store();
+  const s = await kit.store(kit.namespace, { settleTimeout: ms });
   const before = snapshotPrototypes();
   for (const [method, write] of writes) {
     const key = `value:${method}`;
@@ -52,22 +52,20 @@ async function checkValue(kit: Kit, valueCase: ValueCase, rule: ValueRule, ms: n
       kit
         .expect(rule, `${what} was accepted, but must reject with INVALID_VALUE`)
         .not.toBe('reject');
-      const read = await kit.settle(s.get(key), `get() of ${valueCase.name}`, ms);
+      const read = await s.get(key);
       kit
         .expect(strictDiff(valueCase.make(), read), `${what}, then get(), changed it`)
         .toBeUndefined();
-      const [many] = await kit.settle(s.getMany([key]), `getMany() of ${valueCase.name}`, ms);
+      const [many] = await s.getMany([key]);
       kit
         .expect(strictDiff(valueCase.make(), many), `${what}, then getMany(), changed it`)
         .toBeUndefined();
-      kit.expect(await kit.settle(s.has(key), 'has()'), `has() after ${what}`).toBe(true);
+      kit.expect(await s.has(key), `has() after ${what}`).toBe(true);
     } else {
       kit
         .expect(summarize(outcome), `${what} must ${ruleText[rule]}`)
         .toBe(rule === 'round-trip' ? 'resolved' : 'rejected INVALID_VALUE');
-      kit
-        .expect(await kit.settle(s.has(key), 'has()'), `has() after the rejected ${what}`)
-        .toBe(false);
+      kit.expect(await s.has(key), `has() after the rejected ${what}`).toBe(false);
     }
     kit
       .expect(strictDiff(valueCase.make(), value), `${what} changed the caller's value`)
@@ -106,24 +104,15 @@ export function describeValueRules(
     for (const { name, value } of falsyValues) {
       test(`get() of a stored ${name} resolves ${name}, not missing`, async (kit) => {
         const s = await kit.store();
-        await kit.settle(s.set('falsy', value), `set(${name})`);
+        await s.set('falsy', value);
+        kit.expect(await s.get('falsy'), `get() of ${name}`).toStrictEqual(value);
+        kit.expect(await s.has('falsy'), `has() of ${name}`).toBe(true);
+        kit.expect(await s.getMany(['falsy', 'missing'])).toStrictEqual([value, undefined]);
+        kit.expect(await s.keys()).toEqual(['falsy']);
         kit
-          .expect(await kit.settle(s.get('falsy'), 'get()'), `get() of ${name}`)
-          .toStrictEqual(value);
-        kit.expect(await kit.settle(s.has('falsy'), 'has()'), `has() of ${name}`).toBe(true);
-        kit
-          .expect(await kit.settle(s.getMany(['falsy', 'missing']), 'getMany()'))
-          .toStrictEqual([value, undefined]);
-        kit.expect(await kit.settle(s.keys(), 'keys()')).toEqual(['falsy']);
-        kit
-          .expect(
-            await kit.settle(s.setIfAbsent('falsy', 'other'), 'setIfAbsent()'),
-            'setIfAbsent() over a falsy value',
-          )
+          .expect(await s.setIfAbsent('falsy', 'other'), 'setIfAbsent() over a falsy value')
           .toBe(false);
-        kit
-          .expect(await kit.settle(s.delete('falsy'), 'delete()'), `delete() of ${name}`)
-          .toBe(true);
+        kit.expect(await s.delete('falsy'), `delete() of ${name}`).toBe(true);
       });
     }
 
@@ -152,29 +141,27 @@ export function describeValueRules(
           'resolved 1',
         ]);
       kit
-        .expect(await kit.settle(s.getMany(['a', 'bad', 'many', 'c']), 'getMany()'))
+        .expect(await s.getMany(['a', 'bad', 'many', 'c']))
         .toStrictEqual([1, undefined, undefined, 3]);
-      await kit.settle(s.set('later', 'ok'), 'set() after the failure');
-      kit.expect(await kit.settle(s.get('later'), 'get()')).toBe('ok');
+      await s.set('later', 'ok');
+      kit.expect(await s.get('later')).toBe('ok');
     });
 
     test('set() keeps a copy: mutating the value afterwards changes nothing stored', async (kit) => {
       const s = await kit.store();
       const value = { list: [1], inner: { n: 1 } };
-      await kit.settle(s.set('k', value), 'set()');
+      await s.set('k', value);
       value.list.push(2);
       value.inner.n = 2;
-      kit
-        .expect(await kit.settle(s.get('k'), 'get()'))
-        .toStrictEqual({ list: [1], inner: { n: 1 } });
+      kit.expect(await s.get('k')).toStrictEqual({ list: [1], inner: { n: 1 } });
     });
 
     test('get() returns a copy: mutating what it resolved changes nothing stored', async (kit) => {
       const s = await kit.store();
-      await kit.settle(s.set('k', { list: [1] }), 'set()');
-      const first = (await kit.settle(s.get('k'), 'get()')) as { list: number[] };
+      await s.set('k', { list: [1] });
+      const first = (await s.get('k')) as { list: number[] };
       first.list.push(2);
-      kit.expect(await kit.settle(s.get('k'), 'get() again')).toStrictEqual({ list: [1] });
+      kit.expect(await s.get('k')).toStrictEqual({ list: [1] });
     });
 
     for (const size of resolved.largeValueBytes) {
@@ -182,15 +169,11 @@ export function describeValueRules(
       test(
         `set() of a ${formatBytes(size)} string round-trips exactly`,
         async (kit) => {
-          const s = await kit.store();
+          const s = await kit.store(kit.namespace, { settleTimeout: bound });
           const text = seededText(size, size);
-          const [, small] = await kit.settle(
-            Promise.all([s.set('large', text), s.get('missing')]),
-            'set() of the large value and a small get() beside it',
-            bound,
-          );
+          const [, small] = await Promise.all([s.set('large', text), s.get('missing')]);
           kit.expect(small).toBeUndefined();
-          const read = await kit.settle(s.get('large'), 'get()', bound);
+          const read = await s.get('large');
           kit.expect(typeof read).toBe('string');
           kit.expect((read as string).length).toBe(size);
           kit.expect(read === text, 'the string read back differs').toBe(true);
@@ -202,9 +185,9 @@ export function describeValueRules(
         test(
           `set() of a ${formatBytes(size)} Buffer round-trips byte-exact`,
           async (kit) => {
-            const s = await kit.store();
-            await kit.settle(s.set('large', seededBytes(size, size)), 'set()', bound);
-            const read = await kit.settle(s.get('large'), 'get()', bound);
+            const s = await kit.store(kit.namespace, { settleTimeout: bound });
+            await s.set('large', seededBytes(size, size));
+            const read = await s.get('large');
             kit.expect(strictDiff(seededBytes(size, size), read)).toBeUndefined();
           },
           resolved.timeout + bound,
@@ -215,8 +198,8 @@ export function describeValueRules(
     test(
       'set() of a value over maxValueBytes rejects TOO_LARGE and the store keeps working',
       async (kit) => {
-        const s = await kit.store();
         const bound = boundFor(caps.maxValueBytes);
+        const s = await kit.store(kit.namespace, { settleTimeout: bound });
         const size = caps.maxValueBytes + 1;
         if (!caps.binary && size > MAX_STRING_LENGTH) {
           kit.expect.fail(
@@ -243,7 +226,7 @@ export function describeValueRules(
           .expect(outcomes.map((outcome) => summarize(outcome)))
           .toEqual(['rejected TOO_LARGE', 'resolved', 'rejected TOO_LARGE', 'rejected TOO_LARGE']);
         kit
-          .expect(await kit.settle(s.getMany(['huge', 'small', 'many']), 'getMany()'))
+          .expect(await s.getMany(['huge', 'small', 'many']))
           .toStrictEqual([undefined, 1, undefined]);
       },
       resolved.timeout + boundFor(caps.maxValueBytes) * 2,

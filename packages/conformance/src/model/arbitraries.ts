@@ -1,6 +1,12 @@
 import type { Capabilities } from '@statewire/core';
 import fc from 'fast-check';
-import type { ModelOp } from './observed-model.js';
+import type { Expectation, ModelCheck, ModelMutation, ModelOp } from './observed-model.js';
+
+/**
+ * The keys of model runs that atomic commits take: they share the hash tag `{m}`, so that a
+ * store over a Redis Cluster (which commits only keys of one slot) can run every commit.
+ */
+const commitKeys = ['{m}a', '{m}b'];
 
 /**
  * The key pool of model runs: few keys, so that operations collide, including awkward,
@@ -15,12 +21,20 @@ export const modelKeys = [
   ':',
   ' spaced ',
   '😀',
+  ...commitKeys,
   '',
   '\uD800',
 ];
 
-const validKey = fc.constantFrom(...modelKeys.slice(0, 8));
+const validKey = fc.constantFrom(...modelKeys.slice(0, -2));
 const anyKey = fc.constantFrom(...modelKeys);
+const commitKey = fc.constantFrom(...commitKeys);
+/**
+ * The keys of reads of entries and of conditional writes: fewer than the pool, so that they
+ * often meet the writes and deletes of the same key (a version reused after a delete and
+ * re-create shows only then), and one invalid key.
+ */
+const versionedKey = fc.constantFrom('a', '__proto__', ...commitKeys);
 
 /** Values every store keeps (JSON), plus binary and structured ones when declared. */
 export function modelValue(capabilities: Capabilities): fc.Arbitrary<unknown> {
@@ -53,6 +67,83 @@ export function modelValue(capabilities: Capabilities): fc.Arbitrary<unknown> {
     );
   }
   return fc.oneof(...kinds);
+}
+
+const expectation = fc.constantFrom<Expectation>('current', 'current', 'stale', 'missing', 'bogus');
+
+/**
+ * The operations on versions (with `capabilities.versions`) and atomic commits (with
+ * `capabilities.atomic`; checks only with `versions` too). A commit's mutations never take a
+ * short ttl, so that what a commit left is known but for entries that were already short-lived.
+ */
+function versionedOps(
+  capabilities: Capabilities,
+  value: fc.Arbitrary<unknown>,
+  ttl: fc.Arbitrary<'none' | 'long' | 'short'>,
+): fc.WeightedArbitrary<ModelOp>[] {
+  const ops: fc.WeightedArbitrary<ModelOp>[] = [];
+  if (capabilities.versions) {
+    ops.push(
+      {
+        weight: 3,
+        arbitrary: fc.record({
+          op: fc.constant('getEntry' as const),
+          key: fc.oneof(versionedKey, fc.constant('')),
+        }),
+      },
+      {
+        weight: 1,
+        arbitrary: fc.record({
+          op: fc.constant('getEntries' as const),
+          keys: fc.array(versionedKey, { minLength: 1, maxLength: 4 }),
+        }),
+      },
+      {
+        weight: 4,
+        arbitrary: fc.record({
+          op: fc.constant('setIf' as const),
+          key: versionedKey,
+          value,
+          ttl,
+          expect: expectation,
+        }),
+      },
+      {
+        weight: 2,
+        arbitrary: fc.record({
+          op: fc.constant('deleteIf' as const),
+          key: versionedKey,
+          expect: expectation,
+        }),
+      },
+    );
+  }
+  if (capabilities.atomic) {
+    const longTtl = capabilities.ttl
+      ? fc.constantFrom<'none' | 'long'>('none', 'long')
+      : fc.constant<'none'>('none');
+    const mutation: fc.Arbitrary<ModelMutation> = fc.oneof(
+      fc.record({ kind: fc.constant('set' as const), key: commitKey, value, ttl: longTtl }),
+      fc.record({ kind: fc.constant('delete' as const), key: commitKey }),
+      fc.record({
+        kind: fc.constant('increment' as const),
+        key: commitKey,
+        by: fc.integer({ min: -3, max: 3 }),
+      }),
+    );
+    const checks: fc.Arbitrary<ModelCheck[]> = capabilities.versions
+      ? fc.array(fc.record({ key: commitKey, expect: expectation }), { maxLength: 3 })
+      : fc.constant([]);
+    ops.push({
+      weight: 3,
+      arbitrary: fc.record({
+        op: fc.constant('atomic' as const),
+        checks,
+        mutations: fc.array(mutation, { maxLength: 4 }),
+      }),
+    });
+  }
+  return ops;
 }
 
 /** One random operation over the key pool, with values the store must keep. */
@@ -97,5 +188,6 @@ export function modelOp(capabilities: Capabilities): fc.Arbitrary<ModelOp> {
     },
     { weight: 1, arbitrary: fc.record({ op: fc.constant('keys' as const) }) },
     { weight: 1, arbitrary: fc.record({ op: fc.constant('clear' as const) }) },
+    ...versionedOps(capabilities, value, ttl),
   );
 }
