@@ -8,11 +8,12 @@ import {
   type ServeOptions,
   serveWith,
 } from '@statewire/ipc';
+import { packedFrames } from './packed-frames.js';
 
 const msgpack: IpcTransportDefinition = {
   name: 'ipc-msgpack',
   codec: msgpackCodec,
-  format: 'packed',
+  frames: packedFrames,
 };
 
 /**

@@ -1,4 +1,4 @@
-import { closeScenarios } from '../../ipc/test/scenarios/close.js';
+import { closeScenarios } from '@statewire/ipc-scenarios';
 import { transport } from './transport.js';
 
 closeScenarios(transport);

@@ -1,4 +1,4 @@
-import { clusterScenarios } from '../../ipc/test/scenarios/cluster.js';
+import { clusterScenarios } from '@statewire/ipc-scenarios';
 import { transport } from './transport.js';
 
 clusterScenarios(transport);

@@ -1,4 +1,4 @@
-import { optionScenarios } from '../../ipc/test/scenarios/options.js';
+import { optionScenarios } from '@statewire/ipc-scenarios';
 import { transport } from './transport.js';
 
 optionScenarios(transport);

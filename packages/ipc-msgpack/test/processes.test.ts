@@ -1,4 +1,4 @@
-import { processScenarios } from '../../ipc/test/scenarios/processes.js';
+import { processScenarios } from '@statewire/ipc-scenarios';
 import { transport } from './transport.js';
 
 processScenarios(transport);

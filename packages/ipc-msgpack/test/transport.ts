@@ -1,15 +1,26 @@
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { TransportUnderTest } from '../../ipc/test/scenarios/support.js';
+import type { TransportUnderTest } from '@statewire/ipc-scenarios';
 
-/** @statewire/ipc-msgpack as the shared scenarios run it: the built entry, packed frames. */
+const built = (path: string) => fileURLToPath(new URL(`../dist/${path}`, import.meta.url));
+// This package depends on @statewire/ipc, so its build is there too.
+const ipcEntry = createRequire(import.meta.url).resolve('@statewire/ipc');
+
+/** @statewire/ipc-msgpack as the shared scenarios run it: the built entry, msgpack values. */
 export const transport: TransportUnderTest = {
   name: 'ipc-msgpack',
-  entry: fileURLToPath(new URL('../dist/index.js', import.meta.url)),
-  packed: true,
-  // This package depends on @statewire/ipc, so its build is there too.
+  entry: built('index.js'),
+  codec: 'msgpack',
+  sideSocket: true,
+  frames: { module: built('packed-frames.js'), name: 'packedFrames' },
+  packsFrames: true,
   sibling: {
     name: 'ipc',
-    entry: fileURLToPath(new URL('../../ipc/dist/index.js', import.meta.url)),
-    packed: false,
+    entry: ipcEntry,
+    codec: 'json',
+    sideSocket: true,
+    frames: { module: join(dirname(ipcEntry), 'frame-wrapping.js'), name: 'plainFrames' },
+    packsFrames: false,
   },
 };

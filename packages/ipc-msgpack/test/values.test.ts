@@ -1,4 +1,4 @@
-import { valueScenarios } from '../../ipc/test/scenarios/values.js';
+import { valueScenarios } from '@statewire/ipc-scenarios';
 import { transport } from './transport.js';
 
 valueScenarios(transport);

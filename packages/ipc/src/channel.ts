@@ -1,5 +1,5 @@
-import type { Link } from '@statewire/core';
-import type { FrameFormat } from './frame-format.js';
+import type { Link } from '@statewire/core/transport';
+import type { FrameWrapping } from './frame-wrapping.js';
 import { createIpcEndpointLink, type IpcEndpoint } from './ipc-endpoint-link.js';
 import { createPortLink, type PortEndpoint } from './port-link.js';
 
@@ -38,13 +38,13 @@ function describe(channel: object): string {
  * Makes the {@link Link} for a channel.
  * @throws TypeError when `channel` is neither an IPC endpoint nor a message port
  */
-export function linkFor(channel: Channel, format: FrameFormat): Link {
+export function linkFor(channel: Channel, frames: FrameWrapping): Link {
   if (typeof channel !== 'object' || channel === null)
     throw new TypeError('channel must be a process, child process, worker or message port');
   const label = describe(channel);
-  if (isClusterWorker(channel)) return createIpcEndpointLink(channel.process, label, format);
-  if (isPort(channel)) return createPortLink(channel, label, format);
+  if (isClusterWorker(channel)) return createIpcEndpointLink(channel.process, label, frames);
+  if (isPort(channel)) return createPortLink(channel, label, frames);
   if (typeof (channel as { on?: unknown }).on === 'function')
-    return createIpcEndpointLink(channel, label, format);
+    return createIpcEndpointLink(channel, label, frames);
   throw new TypeError('channel must be a process, child process, worker or message port');
 }

@@ -1,5 +1,5 @@
 export type { Channel, ClusterWorkerLike } from './channel.js';
-export type { FrameFormat } from './frame-format.js';
+export type { CarriedMessage, CarrierKind, FrameWrapping } from './frame-wrapping.js';
 export type { IpcEndpoint } from './ipc-endpoint-link.js';
 export {
   type ConnectOptions,

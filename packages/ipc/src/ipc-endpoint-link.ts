@@ -1,8 +1,8 @@
 import type { Serializable } from 'node:child_process';
 import { debuglog } from 'node:util';
-import type { Link, LinkHandlers } from '@statewire/core';
-import { listen } from './channel-listeners.js';
-import { type FrameFormat, fromMessage, toMessage } from './frame-format.js';
+import type { Link } from '@statewire/core/transport';
+import { ChannelReceiver } from './channel-receiver.js';
+import type { FrameWrapping } from './frame-wrapping.js';
 
 const debug = debuglog('statewire');
 
@@ -28,61 +28,42 @@ export interface IpcEndpoint {
 export function createIpcEndpointLink(
   endpoint: IpcEndpoint,
   label: string,
-  format: FrameFormat,
+  frames: FrameWrapping,
 ): Link {
-  let handlers: LinkHandlers | undefined;
-  let open = false;
-  let finished = false;
+  const receiver = new ChannelReceiver(
+    endpoint,
+    ['disconnect', 'exit'],
+    frames,
+    `${label}: IPC channel closed`,
+  );
   let unwritten = 0;
   let congested = false;
-  let unsubscribe: (() => void)[] = [];
 
-  const onMessage = (message: unknown) => {
-    if (open) handlers?.message(fromMessage(message));
-  };
-  const finish = () => {
-    if (finished) return;
-    finished = true;
-    stop();
-    handlers?.close(new Error(`${label}: IPC channel closed`));
-  };
-  const stop = () => {
-    if (!open) return;
-    open = false;
-    for (const off of unsubscribe) off();
-    unsubscribe = [];
-  };
   const written = (error: Error | null) => {
     unwritten--;
     if (error) {
-      finish();
+      receiver.finish();
       return;
     }
     if (congested && unwritten === 0) {
       congested = false;
-      handlers?.drain();
+      receiver.handlers?.drain();
     }
   };
 
   return {
     label,
-    open(linkHandlers) {
-      handlers = linkHandlers;
-      open = true;
-      // Through shared listeners: every store on `process` is one link on the same endpoint.
-      unsubscribe = [
-        listen(endpoint, 'message', onMessage),
-        listen(endpoint, 'disconnect', finish),
-        listen(endpoint, 'exit', finish),
-      ];
-      if (endpoint.connected === false || typeof endpoint.send !== 'function') setImmediate(finish);
+    open(handlers) {
+      receiver.open(handlers);
+      if (endpoint.connected === false || typeof endpoint.send !== 'function')
+        setImmediate(receiver.finish);
     },
     send(frame) {
-      if (finished || endpoint.connected === false || typeof endpoint.send !== 'function')
+      if (receiver.finished || endpoint.connected === false || typeof endpoint.send !== 'function')
         return true;
-      // Packing a frame too large for a string throws here: the frame cannot be carried,
-      // the channel is fine.
-      const { message } = toMessage(frame, format, 'ipc');
+      // Wrapping a frame too large to encode throws here: the frame cannot be carried, the
+      // channel is fine.
+      const { message } = frames.toMessage(frame, 'ipc');
       try {
         unwritten++;
         const accepted = endpoint.send(message as Serializable, written);
@@ -91,7 +72,7 @@ export function createIpcEndpointLink(
       } catch (error) {
         unwritten--;
         if (!isConnected(endpoint)) {
-          setImmediate(finish);
+          setImmediate(receiver.finish);
           return true;
         }
         // Node throws for a message it cannot serialize (a JSON text over its string
@@ -102,8 +83,7 @@ export function createIpcEndpointLink(
       }
     },
     close() {
-      finished = true;
-      stop();
+      receiver.close();
     },
   };
 }

@@ -9,7 +9,8 @@ import {
   serveWith,
 } from './ipc-transport.js';
 
-const json: IpcTransportDefinition = { name: 'ipc', codec: jsonCodec, format: 'object' };
+// Frames travel as plain objects (the default): Node's IPC serializes them.
+const json: IpcTransportDefinition = { name: 'ipc', codec: jsonCodec };
 
 /**
  * Holds the data in this process (the cluster primary or a parent) and answers every

@@ -1,7 +1,7 @@
 import { debuglog } from 'node:util';
-import type { Link, LinkHandlers } from '@statewire/core';
-import { listen } from './channel-listeners.js';
-import { type FrameFormat, fromMessage, toMessage } from './frame-format.js';
+import type { Link } from '@statewire/core/transport';
+import { ChannelReceiver } from './channel-receiver.js';
+import type { FrameWrapping } from './frame-wrapping.js';
 
 const debug = debuglog('statewire');
 
@@ -18,43 +18,17 @@ export interface PortEndpoint {
 }
 
 /** A {@link Link} over a message port (worker_threads). Ports have no back-pressure. */
-export function createPortLink(port: PortEndpoint, label: string, format: FrameFormat): Link {
-  let handlers: LinkHandlers | undefined;
-  let open = false;
-  let finished = false;
-  let unsubscribe: (() => void)[] = [];
-
-  const onMessage = (message: unknown) => {
-    if (open) handlers?.message(fromMessage(message));
-  };
-  const finish = () => {
-    if (finished) return;
-    finished = true;
-    stop();
-    handlers?.close(new Error(`${label}: port closed`));
-  };
-  const stop = () => {
-    if (!open) return;
-    open = false;
-    for (const off of unsubscribe) off();
-    unsubscribe = [];
-  };
+export function createPortLink(port: PortEndpoint, label: string, frames: FrameWrapping): Link {
+  const receiver = new ChannelReceiver(port, ['close', 'exit'], frames, `${label}: port closed`);
 
   return {
     label,
-    open(linkHandlers) {
-      handlers = linkHandlers;
-      open = true;
-      // Through shared listeners: every store on `parentPort` is one link on the same port.
-      unsubscribe = [
-        listen(port, 'message', onMessage),
-        listen(port, 'close', finish),
-        listen(port, 'exit', finish),
-      ];
+    open(handlers) {
+      receiver.open(handlers);
     },
     send(frame) {
-      if (finished) return true;
-      const { message, transfer } = toMessage(frame, format, 'port');
+      if (receiver.finished) return true;
+      const { message, transfer } = frames.toMessage(frame, 'port');
       try {
         port.postMessage(message, transfer);
       } catch (error) {
@@ -67,8 +41,7 @@ export function createPortLink(port: PortEndpoint, label: string, format: FrameF
       return true;
     },
     close() {
-      finished = true;
-      stop();
+      receiver.close();
     },
   };
 }

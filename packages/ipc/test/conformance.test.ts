@@ -1,4 +1,4 @@
-import { conformanceScenarios } from './scenarios/conformance.js';
+import { conformanceScenarios } from '@statewire/ipc-scenarios';
 import { transport } from './transport.js';
 
 conformanceScenarios(transport);

@@ -5,6 +5,7 @@ import { fork } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { afterEach, expect, it } from 'vitest';
+import { plainFrames } from '../dist/frame-wrapping.js';
 import { createIpcEndpointLink } from '../dist/ipc-endpoint-link.js';
 
 const echo = fileURLToPath(new URL('./fixtures/echo.mjs', import.meta.url));
@@ -16,7 +17,7 @@ afterEach(() => {
 it('a frame the channel cannot serialize throws from send(); the link stays open and carries the next frame', async () => {
   const child = fork(echo, [], { serialization: 'advanced', stdio: 'ignore' });
   children.push(child);
-  const link = createIpcEndpointLink(child, 'echo child', 'object');
+  const link = createIpcEndpointLink(child, 'echo child', plainFrames);
   const received: unknown[] = [];
   let closed = false;
   link.open({
@@ -39,7 +40,7 @@ it('a frame the channel cannot serialize throws from send(); the link stays open
 it('a channel that is gone is reported closed, never thrown', async () => {
   const child = fork(echo, [], { stdio: 'ignore' });
   children.push(child);
-  const link = createIpcEndpointLink(child, 'echo child', 'object');
+  const link = createIpcEndpointLink(child, 'echo child', plainFrames);
   let closed = false;
   link.open({
     message: () => {},

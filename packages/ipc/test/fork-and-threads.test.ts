@@ -1,4 +1,4 @@
-import { forkAndThreadScenarios } from './scenarios/fork-and-threads.js';
+import { forkAndThreadScenarios } from '@statewire/ipc-scenarios';
 import { transport } from './transport.js';
 
 forkAndThreadScenarios(transport);

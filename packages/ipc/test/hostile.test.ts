@@ -1,4 +1,4 @@
-import { hostileScenarios } from './scenarios/hostile.js';
+import { hostileScenarios } from '@statewire/ipc-scenarios';
 import { transport } from './transport.js';
 
 hostileScenarios(transport);

@@ -1,4 +1,4 @@
-import { limitScenarios } from './scenarios/limits.js';
+import { limitScenarios } from '@statewire/ipc-scenarios';
 import { transport } from './transport.js';
 
 limitScenarios(transport);

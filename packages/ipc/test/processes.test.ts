@@ -1,4 +1,4 @@
-import { processScenarios } from './scenarios/processes.js';
+import { processScenarios } from '@statewire/ipc-scenarios';
 import { transport } from './transport.js';
 
 processScenarios(transport);

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server, type Socket, connect as socketConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { msgpackCodec, packLengthPrefixedFrame, unpackFrame } from '@statewire/core/msgpack';
 import {
   DEFAULT_MAX_BATCH_KEYS,
   DEFAULT_MAX_KEY_BYTES,
@@ -14,8 +15,7 @@ import {
   MemoryBackend,
   Op,
   PROTOCOL_VERSION,
-} from '@statewire/core';
-import { msgpackCodec, packLengthPrefixedFrame, unpackFrame } from '@statewire/core/msgpack';
+} from '@statewire/core/transport';
 import { afterEach, expect, it } from 'vitest';
 import { createSocketLink, FrameReader } from '../dist/side-socket/socket-link.js';
 

@@ -1,9 +1,14 @@
 import { fileURLToPath } from 'node:url';
-import type { TransportUnderTest } from './scenarios/support.js';
+import type { TransportUnderTest } from '@statewire/ipc-scenarios';
 
-/** @statewire/ipc as the shared scenarios run it: the built entry, strict JSON frames. */
+const built = (path: string) => fileURLToPath(new URL(`../dist/${path}`, import.meta.url));
+
+/** @statewire/ipc as the shared scenarios run it: the built entry, strict JSON values. */
 export const transport: TransportUnderTest = {
   name: 'ipc',
-  entry: fileURLToPath(new URL('../dist/index.js', import.meta.url)),
-  packed: false,
+  entry: built('index.js'),
+  codec: 'json',
+  sideSocket: true,
+  frames: { module: built('frame-wrapping.js'), name: 'plainFrames' },
+  packsFrames: false,
 };

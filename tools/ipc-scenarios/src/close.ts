@@ -57,7 +57,7 @@ export function closeScenarios(t: TransportUnderTest): void {
   describe(`${t.name}: close()`, () => {
     afterEach(cleanup);
 
-    it(`host.close() ${t.packed ? 'removes the side-socket directory it offered, and ' : ''}makes its clients' calls fail instead of hanging`, async () => {
+    it(`host.close() ${t.sideSocket ? 'removes the side-socket directory it offered, and ' : ''}makes its clients' calls fail instead of hanging`, async () => {
       const mod = await load(t);
       const host = serveHere(mod);
       const driver = new Driver(forkClient(t, 'driver', { connect: { timeout: 1000 } }));
@@ -66,7 +66,7 @@ export function closeScenarios(t: TransportUnderTest): void {
       expect(await driver.call('increment', 'n')).toMatchObject({ ok: true, value: 1 });
       const { offers } = await driver.stats();
       const directories = offers.map((path) => dirname(path));
-      if (t.packed) {
+      if (t.sideSocket) {
         expect(offers.length).toBeGreaterThan(0);
         for (const path of offers) expect(existsSync(path)).toBe(true);
         expect(host.stats().sideSockets).toBe(1);
@@ -103,7 +103,7 @@ export function closeScenarios(t: TransportUnderTest): void {
       expect(host.stats().calls).toBe(1);
     });
 
-    if (t.packed) {
+    if (t.sideSocket) {
       it('host.attach() returns detach(): side-socket offers the channel had not used yet are withdrawn with it', async () => {
         const mod = await load(t);
         const host = serveHere(mod);
@@ -126,7 +126,7 @@ export function closeScenarios(t: TransportUnderTest): void {
       });
     }
 
-    if (t.packed) {
+    if (t.sideSocket) {
       for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
         it(`a holder ended by ${signal} removes its side-socket directory on the way out`, async () => {
           const tmp = mkdtempSync(join(tmpdir(), 'sw-signal-'));
@@ -175,7 +175,7 @@ export function closeScenarios(t: TransportUnderTest): void {
       const connected = await holder.waitFor('connected');
       expect(connected.counted).toMatchObject({ ok: true, value: 1 });
       const offers = connected.offers as string[];
-      expect(offers.length > 0).toBe(t.packed);
+      expect(offers.length > 0).toBe(t.sideSocket);
       expectClosed(await holder.waitFor('closed'));
       expect(await holder.waitFor('child-exit')).toMatchObject({ code: 0, signal: null });
       expect((await holder.waitFor('host-closed')).stats).toMatchObject({ links: 0, clients: 0 });

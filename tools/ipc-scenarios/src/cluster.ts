@@ -1,5 +1,5 @@
 // End to end over real node:cluster workers: a fixture primary serve()s and forks workers
-// running fixtures/client.mjs (see fixtures/primary.mjs for the plans).
+// running fixtures/roles/ (see fixtures/primary.mjs for the plans).
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   cleanup,
@@ -55,8 +55,8 @@ export function clusterScenarios(t: TransportUnderTest): void {
       const stats = counted.stats as Record<string, number>;
       // 4 workers and the primary's own store.
       expect(stats.clients).toBe(5);
-      // ipc-msgpack moves every worker to a side socket; ipc stays on the channel.
-      expect(stats.sideSockets).toBe(t.packed ? 4 : 0);
+      // A transport with side sockets moves every worker to one; otherwise it stays on the channel.
+      expect(stats.sideSockets).toBe(t.sideSocket ? 4 : 0);
       expect(stats.malformedIn).toBe(0);
       const after = await primary.waitFor('stats-after');
       expect(after.stats).toMatchObject({ clients: 1, sideSockets: 0 });
@@ -88,7 +88,7 @@ export function clusterScenarios(t: TransportUnderTest): void {
       await expectCleanExit(primary);
     });
 
-    if (t.packed) {
+    if (t.sideSocket) {
       it('serve({ sideSocket: false }) and connect({ sideSocket: false }) keep every frame on the IPC channel, and values still cross exactly', async () => {
         const hostSide = startPrimary(t, {
           plan: 'increments',
@@ -126,7 +126,7 @@ export function clusterScenarios(t: TransportUnderTest): void {
       });
       const counted = await counting.waitFor('counted');
       expect(counted.hits).toBe(2000);
-      expect((counted.stats as Record<string, number>).sideSockets).toBe(t.packed ? 4 : 0);
+      expect((counted.stats as Record<string, number>).sideSockets).toBe(t.sideSocket ? 4 : 0);
       await values.waitFor('values-done');
       expectValuesCrossed(t, values);
       await expectCleanExit(counting);
@@ -180,5 +180,5 @@ function expectValuesCrossed(t: TransportUnderTest, primary: Proc): void {
   expect(blobWritten.result).toMatchObject({ ok: true });
   expect(blobRead.sha).toBe(blobWritten.sha);
   // msgpack gives a Buffer back (not a Uint8Array, not an array); JSON a base64 string.
-  expect(blobRead.isBuffer).toBe(t.packed);
+  expect(blobRead.isBuffer).toBe(t.codec === 'msgpack');
 }

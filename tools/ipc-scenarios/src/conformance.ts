@@ -2,7 +2,8 @@ import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { describeConformance } from '@statewire/conformance';
-import { defineCapabilities, type Store } from '@statewire/core';
+import type { Store } from '@statewire/core';
+import { defineCapabilities } from '@statewire/core/transport';
 import { afterAll, beforeAll } from 'vitest';
 import type { TransportUnderTest } from './support.js';
 
@@ -16,11 +17,12 @@ type Connect = (options: { channel: unknown; namespace: string }) => Store;
  */
 export function conformanceScenarios(transport: TransportUnderTest): void {
   const capabilities = defineCapabilities({
-    binary: transport.packed,
-    structured: transport.packed,
+    binary: transport.codec === 'msgpack',
+    structured: transport.codec === 'msgpack',
     ttl: true,
     shared: true,
     atomic: true,
+    versions: true,
   });
   let connect: Connect;
   let child: ReturnType<typeof fork> | undefined;

@@ -47,7 +47,7 @@ export function forkAndThreadScenarios(t: TransportUnderTest): void {
       const host = serveHere(mod);
       const child = forkClient(t, 'increments', { n: 50 });
       const thread = startThread(t, 'increments', { n: 50 });
-      // Both have sent their first hello (and, for msgpack, side-socket request) to nobody.
+      // Both have sent their first hello (and side-socket request) to nobody.
       await Promise.all([child.waitFor('connecting'), thread.waitFor('connecting')]);
       await sleep(200);
       host.attach(child.child!);
@@ -78,7 +78,7 @@ export function forkAndThreadScenarios(t: TransportUnderTest): void {
           expect(h.stats().data.entries).toBe(1);
         }
         expect(host.stats().sideSockets + otherHost.stats().sideSockets).toBe(
-          t.packed || sibling.packed ? 1 : 0,
+          (t.sideSocket ? 1 : 0) + (sibling.sideSocket ? 1 : 0),
         );
         expect(await child.exited).toEqual({ code: 0, signal: null });
       });

@@ -1,16 +1,16 @@
 // RELIABILITY B (foreign, malformed and hostile messages) with real processes. Raw peers
-// (fixtures/client.mjs role `raw`) speak frames by hand; a ManualHost (support.ts) plays a
+// (the `raw` role, fixtures/roles/raw.mjs) speak frames by hand; a ManualHost (support.ts) plays a
 // host that forges replies or speaks another protocol version.
 import { createServer } from 'node:net';
-import { FRAME_TAG, PROTOCOL_VERSION } from '@statewire/core';
+import { FRAME_TAG, PROTOCOL_VERSION } from '@statewire/core/transport';
 import { afterEach, describe, expect, it } from 'vitest';
-import { fromMessage } from '../../dist/frame-format.js';
 import {
   cleanup,
   Driver,
   eventually,
   forkClient,
   load,
+  loadFrames,
   localStore,
   ManualHost,
   type Outcome,
@@ -40,8 +40,8 @@ async function rawPeer(t: TransportUnderTest, attach: (proc: Proc) => void) {
   await driver.proc.waitFor('ready');
   return {
     driver,
-    /** Sends frames given as JSON text (own "__proto__" keys stay data; see client.mjs). */
-    send: (frames: string[], packed = false) => driver.command('send', { frames, packed }),
+    /** Sends frames given as JSON text (own "__proto__" keys stay data; see fixtures/lib.mjs). */
+    send: (frames: string[], wrapped = false) => driver.command('send', { frames, wrapped }),
     sendMessages: (messages: unknown[]) => driver.command('send-messages', { messages }),
     hello: async (from: string, hello: object = {}) =>
       (await driver.command('hello', { from, hello })).frame as SeenFrame | null,
@@ -86,7 +86,7 @@ export function hostileScenarios(t: TransportUnderTest): void {
 
     it('foreign traffic to a client (strings, arrays, null, numbers, { id }, untagged replies, replies to others, a passed handle) never settles a pending call', async () => {
       const proc = forkClient(t, 'driver', { connect: { timeout: 60_000 } });
-      const manual = new ManualHost(proc.child!, t);
+      const manual = new ManualHost(proc.child!, await loadFrames(t));
       const driver = new Driver(proc);
       await proc.waitFor('ready');
       await driver.command('call', { method: 'has', args: ['k'], hold: true });
@@ -137,7 +137,7 @@ export function hostileScenarios(t: TransportUnderTest): void {
 
     it("envelope (B12): a key and a value shaped like Node's own messages travel encoded; no frame has a cmd field or user data in it", async () => {
       const proc = forkClient(t, 'driver', { connect: { timeout: 60_000 } });
-      const manual = new ManualHost(proc.child!, t);
+      const manual = new ManualHost(proc.child!, await loadFrames(t));
       const driver = new Driver(proc);
       await proc.waitFor('ready');
       const value = { cmd: 'NODE_CLUSTER', act: 'online', __statewire: V, k: 'res' };
@@ -173,7 +173,7 @@ export function hostileScenarios(t: TransportUnderTest): void {
         1,
         1,
         'cmd',
-        t.packed ? 'object' : 'string',
+        t.codec === 'msgpack' ? 'object' : 'string',
       ]);
       expect(set?.[3] instanceof Uint8Array || typeof set?.[3] === 'string').toBe(true);
     });
@@ -247,9 +247,10 @@ export function hostileScenarios(t: TransportUnderTest): void {
         JSON.stringify({ [FRAME_TAG]: V, k: 'req', from: 'stranger', c: [[53, 0, 'k']] }),
       ];
       const before = host.stats();
-      // As plain objects on the channel (what a JSON host reads), and for msgpack packed too.
+      // As plain objects on the channel (what every host reads), and packed too where the
+      // transport packs frames.
       await raw.send(frames);
-      if (t.packed) {
+      if (t.packsFrames) {
         await raw.send(frames, true);
         await raw.sendMessages([
           { [FRAME_TAG]: V, k: 'packed', d: '!!not base64 or msgpack!!' },
@@ -294,11 +295,12 @@ export function hostileScenarios(t: TransportUnderTest): void {
     it("forged client id (B14): frames a child sends in another client's name (requests, replies, bye) neither read nor answer for that client", async () => {
       const mod = await load(t);
       const host = serveHere(mod);
+      const wrapping = await loadFrames(t);
       // sideSocket: false so that the victim's hello (with its client id) shows on the channel.
       const victim = new Driver(forkClient(t, 'driver', { connect: { sideSocket: false } }));
       let victimId: string | undefined;
       victim.proc.child?.on('message', (message: unknown) => {
-        const frame = fromMessage(message) as SeenFrame;
+        const frame = wrapping.fromMessage(message) as SeenFrame;
         if (frame?.k === 'hello') victimId = frame.from as string;
       });
       host.attach(victim.proc.child!);
@@ -324,11 +326,11 @@ export function hostileScenarios(t: TransportUnderTest): void {
           JSON.stringify({ [FRAME_TAG]: V, k: 'res', to: id, r: [[1, 0, null]] }),
           frame({ k: 'bye' }),
         ],
-        t.packed,
+        true,
       );
       // With a hello under the victim's id: a session of the raw peer's own, on its channel.
       expect((await raw.hello(id))?.k).toBe('welcome');
-      await raw.send([frame({ k: 'req', c: [[3, 0, 'secret']] })], t.packed);
+      await raw.send([frame({ k: 'req', c: [[3, 0, 'secret']] })], true);
       const received = await eventually(raw.frames, (f) => repliesById(f).has(3), 'the reply');
       expect([...repliesById(received).keys()]).toEqual([3]);
       // The victim saw none of it, still works, and its secret was never overwritten.
@@ -342,7 +344,7 @@ export function hostileScenarios(t: TransportUnderTest): void {
 
     it('spoofed and duplicate reply ids (B14): a reply to one client, a duplicate, or an id of another client cannot settle another call', async () => {
       const proc = forkClient(t, 'driver', { stores: 2, connect: { timeout: 60_000 } });
-      const manual = new ManualHost(proc.child!, t);
+      const manual = new ManualHost(proc.child!, await loadFrames(t));
       const driver = new Driver(proc);
       await proc.waitFor('ready');
       // Both stores number their calls from 1: the ids collide on purpose.
@@ -415,7 +417,9 @@ export function hostileScenarios(t: TransportUnderTest): void {
       const raw = await rawPeer(t, (proc) => host.attach(proc.child!));
       const v2 = await raw.hello('from-the-future', { [FRAME_TAG]: 2 });
       expect(v2).toMatchObject({ [FRAME_TAG]: V, k: 'refuse', to: 'from-the-future' });
-      const codec = await raw.hello('other-codec', { codec: t.packed ? 'json' : 'msgpack' });
+      const codec = await raw.hello('other-codec', {
+        codec: t.codec === 'msgpack' ? 'json' : 'msgpack',
+      });
       expect(codec).toMatchObject({ k: 'refuse', to: 'other-codec' });
       const limits = await raw.hello('other-limits', { maxValueBytes: 1234 });
       expect(limits).toMatchObject({ k: 'refuse', to: 'other-limits' });
@@ -432,7 +436,7 @@ export function hostileScenarios(t: TransportUnderTest): void {
         connect: { handshakeTimeout: 30_000, timeout: 30_000, negotiationTimeout: 500 },
       });
       // A future host would not understand our side-socket request either: it stays silent.
-      new ManualHost(proc.child!, t, { version: 2, answerSockets: false });
+      new ManualHost(proc.child!, await loadFrames(t), { version: 2, answerSockets: false });
       const driver = new Driver(proc);
       await proc.waitFor('ready');
       expect(await driver.call('set', 'k', 1)).toMatchObject({
@@ -455,7 +459,7 @@ export function hostileScenarios(t: TransportUnderTest): void {
       expect(await localStore(mod, host).increment('still-serving')).toBe(1);
     });
 
-    if (t.packed) {
+    if (t.sideSocket) {
       it('side-socket requests (B16): a child flooding socket requests gets a bounded number of offers, the rest declined; other children still get their side socket', async () => {
         const mod = await load(t);
         const host = serveHere(mod);
@@ -521,7 +525,7 @@ export function hostileScenarios(t: TransportUnderTest): void {
       expect(summary.raw.codes).toEqual({ ok: 250 * 4000, TOO_LARGE: 1 });
       expect((flooded.stats as Record<string, number>).refusedFrames).toBe(1);
       expect(summary.raw.huge[2]).toBe('TOO_LARGE');
-      if (t.packed) {
+      if (t.sideSocket) {
         // A frame announcing 4 GB is refused before it is buffered; garbage ends the socket.
         expect(summary.socketOversize).toEqual({ offered: true, closedByHost: true });
         expect(summary.socketGarbage).toEqual({ offered: true, closedByHost: true });

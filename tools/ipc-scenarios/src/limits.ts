@@ -54,7 +54,7 @@ export function limitScenarios(t: TransportUnderTest): void {
       expect(await driver.call('has', 'big')).toMatchObject({ ok: true, value: true });
       expect(await driver.call('increment', 'n')).toMatchObject({ ok: true, value: 1 });
       expect(host.stats()).toMatchObject({
-        links: t.packed ? 2 : 1,
+        links: t.sideSocket ? 2 : 1,
         clients: 1,
         unsendableReplies: 0,
       });
@@ -99,7 +99,7 @@ export function limitScenarios(t: TransportUnderTest): void {
       const over = await driver.call('getMany', { $fill: ['k', 100_001] });
       expect(over).toMatchObject({ ok: false, code: 'TOO_LARGE' });
       expect(await driver.call('get', 'k')).toMatchObject({ ok: true, value: 1 });
-      expect(host.stats().sideSockets).toBe(t.packed ? 1 : 0);
+      expect(host.stats().sideSockets).toBe(t.sideSocket ? 1 : 0);
     }, 120_000);
 
     it('item 12: 100 stores closed before their welcome leave no session; a new store on the channel is served', async () => {
@@ -141,7 +141,7 @@ export function limitScenarios(t: TransportUnderTest): void {
       host.attach(driver.proc.child!);
       await driver.proc.waitFor('ready');
       expect(await driver.call('increment', 'n')).toMatchObject({ ok: true, value: 1 });
-      if (t.packed) expect(host.stats().sideSockets).toBe(1);
+      if (t.sideSocket) expect(host.stats().sideSockets).toBe(1);
       const id = 1_000_000;
       driver.proc.send({ fx: 'burst', id, method: 'increment', args: ['n'], n: 100 });
       // This process is the host: while it is busy, the child's writes wait unread.

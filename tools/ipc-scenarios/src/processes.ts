@@ -8,6 +8,7 @@ import {
   eventually,
   forkClient,
   load,
+  loadFrames,
   localStore,
   ManualHost,
   type Outcome,
@@ -118,7 +119,7 @@ export function processScenarios(t: TransportUnderTest): void {
     it('channel disconnect by the parent (A3): child.disconnect() rejects pending calls CONNECTION_LOST at once, later calls too, and the child exits', async () => {
       // A hand-written host that never answers: calls stay pending until the channel goes.
       const proc = forkClient(t, 'driver', { connect: { timeout: 60_000 } });
-      new ManualHost(proc.child!, t);
+      new ManualHost(proc.child!, await loadFrames(t));
       const driver = new Driver(proc);
       await proc.waitFor('ready');
       await welcomed(driver);
@@ -146,7 +147,7 @@ export function processScenarios(t: TransportUnderTest): void {
 
     it('channel disconnect by the child (A3): process.disconnect() rejects pending calls CONNECTION_LOST at once, later calls too, with no crash on a later send', async () => {
       const proc = forkClient(t, 'driver', { connect: { timeout: 60_000 } });
-      new ManualHost(proc.child!, t);
+      new ManualHost(proc.child!, await loadFrames(t));
       const driver = new Driver(proc);
       await proc.waitFor('ready');
       await welcomed(driver);
@@ -331,7 +332,7 @@ export function processScenarios(t: TransportUnderTest): void {
     });
 
     it('connect() with no IPC channel (A10): a plain spawned process gets StateError UNAVAILABLE from connect() itself; a child whose channel is closed fails its first call', async () => {
-      const proc = spawnFixture(t, 'client.mjs', 'no-channel');
+      const proc = spawnFixture(t, 'roles/no-channel.mjs', 'no-channel');
       const done = await proc.waitFor('done');
       expect(done).toMatchObject({ threw: true, stateError: true, code: 'UNAVAILABLE' });
       expect(await proc.exited).toEqual({ code: 0, signal: null });

@@ -1,4 +1,4 @@
-// Process plumbing shared by the scenarios of both IPC transports: starting fixture programs
+// Process plumbing shared by the scenarios of every IPC transport: starting fixture programs
 // (fork children, worker threads, holders, cluster primaries), reading their JSON-line
 // reports, a hand-written host for protocol tests, and cleanup that kills every process a
 // test started, also when it failed.
@@ -7,9 +7,8 @@ import { readFileSync } from 'node:fs';
 import type { Server, Socket } from 'node:net';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
-import { FRAME_TAG, isTagged, PROTOCOL_VERSION } from '@statewire/core';
-import type { Host, IpcStore, ServeOptions } from '@statewire/ipc';
-import { fromMessage, toMessage } from '../../dist/frame-format.js';
+import { FRAME_TAG, isTagged, PROTOCOL_VERSION } from '@statewire/core/transport';
+import type { FrameWrapping, Host, IpcStore, ServeOptions } from '@statewire/ipc';
 
 /** One transport package under test, by its built entry. */
 export interface TransportUnderTest {
@@ -17,8 +16,18 @@ export interface TransportUnderTest {
   name: 'ipc' | 'ipc-msgpack';
   /** Absolute path of the package's built entry (`dist/index.js`). */
   entry: string;
-  /** Whether frames are packed (msgpack: binary values, side sockets). */
-  packed: boolean;
+  /** Its value codec: `msgpack` keeps binary and structured values, `json` does not. */
+  codec: 'json' | 'msgpack';
+  /** Whether its clients in a child process move to a side socket (the default `sideSocket`). */
+  sideSocket: boolean;
+  /**
+   * Where its frame wrapping (the `frames` hook of its transport definition) is built: the
+   * absolute path of the module and the name it is exported under. Hand-written peers and
+   * hosts put frames on a channel with it.
+   */
+  frames: { module: string; name: string };
+  /** Whether that wrapping packs frames (a peer can then also send packed frames, and garbled ones). */
+  packsFrames: boolean;
   /**
    * The other transport, for scenarios that serve both in one process. Only a package that
    * depends on the other (ipc-msgpack on ipc) can count on it being built.
@@ -34,8 +43,16 @@ export async function load(t: TransportUnderTest): Promise<TransportModule> {
   return (await import(pathToFileURL(t.entry).href)) as TransportModule;
 }
 
+/** Loads the frame wrapping of the transport under test into this (the test) process. */
+export async function loadFrames(t: TransportUnderTest): Promise<FrameWrapping> {
+  const module = (await import(pathToFileURL(t.frames.module).href)) as Record<string, unknown>;
+  return module[t.frames.name] as FrameWrapping;
+}
+
 export const fixturesDir = fileURLToPath(new URL('../fixtures/', import.meta.url));
 export const fixture = (name: string) => `${fixturesDir}${name}`;
+/** The fixture program of a role (fixtures/roles/). */
+export const roleFixture = (role: string) => fixture(`roles/${role}.mjs`);
 
 /** A line a fixture reported (see fixtures/lib.mjs). */
 export interface Report {
@@ -170,6 +187,9 @@ function environment(t: TransportUnderTest, role: string, options: object): Node
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     SW_TRANSPORT: t.entry,
+    SW_CODEC: t.codec,
+    SW_SIDE_SOCKET: t.sideSocket ? '1' : '0',
+    SW_FRAMES: JSON.stringify(t.frames),
     SW_ROLE: role,
     SW_OPTIONS: JSON.stringify(options),
   };
@@ -222,14 +242,14 @@ function reportedPids(log: ReportLog): number[] {
   return [...pids];
 }
 
-/** `child_process.fork()`s fixtures/client.mjs with `role` (the test process is its parent). */
+/** `child_process.fork()`s the fixture of `role` (the test process is its parent). */
 export function forkClient(
   t: TransportUnderTest,
   role: string,
   options: object = {},
   extra: { execArgv?: string[]; serialization?: 'json' | 'advanced' } = {},
 ): Proc {
-  const child = fork(fixture('client.mjs'), [], {
+  const child = fork(roleFixture(role), [], {
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     env: environment(t, role, options),
     execArgv: extra.execArgv ?? [],
@@ -253,10 +273,10 @@ export function spawnFixture(
   return track(child);
 }
 
-/** Starts fixtures/client.mjs in a worker thread of this process. */
+/** Starts the fixture of `role` in a worker thread of this process. */
 export function startThread(t: TransportUnderTest, role: string, options: object = {}): Proc {
   const env = environment(t, role, options);
-  const worker = new Worker(fixture('client.mjs'), { env, stdout: true, stderr: true });
+  const worker = new Worker(roleFixture(role), { env, stdout: true, stderr: true });
   const log = new ReportLog();
   worker.stdout.setEncoding('utf8').on('data', (chunk: string) => log.feed(chunk));
   worker.stderr.setEncoding('utf8').on('data', (chunk: string) => log.note(chunk));
@@ -415,7 +435,7 @@ export async function eventually<T>(
   }
 }
 
-/** Drives a fixtures/client.mjs `driver` or `raw` process with numbered commands. */
+/** Drives a `driver` or `raw` role (fixtures/roles/) with numbered commands. */
 export class Driver {
   #next = 0;
   constructor(readonly proc: Proc) {}
@@ -428,7 +448,7 @@ export class Driver {
   }
 
   /**
-   * Issues `n` calls at once in the fixture (see `burst` in client.mjs); resolves when they
+   * Issues `n` calls at once in the fixture (see `burst` in roles/driver.mjs); resolves when they
    * have been handed to the carrier, with a promise of how they settled.
    */
   async burst(command: object): Promise<{ issued: Report; result: Promise<Report> }> {
@@ -471,7 +491,7 @@ export class ManualHost {
 
   constructor(
     readonly child: ChildProcess,
-    readonly t: TransportUnderTest,
+    readonly wrapping: FrameWrapping,
     readonly options: { version?: number; welcome?: boolean; answerSockets?: boolean } = {},
   ) {
     child.on('message', (message: unknown) => this.#receive(message));
@@ -479,7 +499,7 @@ export class ManualHost {
 
   /** Sends a frame (tagged with `version`) the way this transport carries frames. */
   send(frame: object): void {
-    const message = toMessage(frame, this.t.packed ? 'packed' : 'object', 'ipc').message;
+    const message = this.wrapping.toMessage(frame, 'ipc').message;
     this.sendRaw(message);
   }
 
@@ -508,7 +528,7 @@ export class ManualHost {
   }
 
   #receive(message: unknown): void {
-    const frame = fromMessage(message);
+    const frame = this.wrapping.fromMessage(message);
     if (!isTagged(frame)) return;
     const seen = frame as SeenFrame;
     this.frames.push(seen);

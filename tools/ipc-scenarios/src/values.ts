@@ -18,7 +18,7 @@ export function valueScenarios(t: TransportUnderTest): void {
   describe(`${t.name}: values across the process boundary`, () => {
     afterEach(cleanup);
 
-    it(`set() of values the ${t.packed ? 'msgpack' : 'JSON'} codec would change rejects INVALID_VALUE before anything is sent`, async () => {
+    it(`set() of values the ${t.codec === 'msgpack' ? 'msgpack' : 'JSON'} codec would change rejects INVALID_VALUE before anything is sent`, async () => {
       const mod = await load(t);
       const host = serveHere(mod);
       const proc = forkClient(t, 'invalid-values', { after: 'hold' });
@@ -28,9 +28,10 @@ export function valueScenarios(t: TransportUnderTest): void {
       proc.send({ fx: 'go' });
       const done = await proc.waitFor('done');
       const results = done.results as Record<string, string[]>;
-      const expected = t.packed
-        ? ['-0', 'lone-surrogate', 'lone-surrogate-key', 'own-__proto__-key', 'cyclic']
-        : ['buffer', 'date', 'map', 'nan', '-0', 'bigint', 'infinity', 'undefined-field'];
+      const expected =
+        t.codec === 'msgpack'
+          ? ['-0', 'lone-surrogate', 'lone-surrogate-key', 'own-__proto__-key', 'cyclic']
+          : ['buffer', 'date', 'map', 'nan', '-0', 'bigint', 'infinity', 'undefined-field'];
       for (const name of expected) expect(Object.keys(results)).toContain(name);
       for (const [name, codes] of Object.entries(results)) {
         // set, setIfAbsent and setMany alike.
@@ -47,7 +48,7 @@ export function valueScenarios(t: TransportUnderTest): void {
       expect(host.stats().data.entries).toBe(0);
     });
 
-    it(`values written in one process read back exactly, types included, in a fork child and in a worker thread (${t.packed ? 'Buffer, typed arrays, Date, Map, Set, BigInt' : 'strict JSON'}, envelope-shaped data)`, async () => {
+    it(`values written in one process read back exactly, types included, in a fork child and in a worker thread (${t.codec === 'msgpack' ? 'Buffer, typed arrays, Date, Map, Set, BigInt' : 'strict JSON'}, envelope-shaped data)`, async () => {
       const mod = await load(t);
       const host = serveHere(mod);
       const writer = forkClient(t, 'values-write');
@@ -66,7 +67,7 @@ export function valueScenarios(t: TransportUnderTest): void {
       }
     });
 
-    const carriers = t.packed
+    const carriers = t.sideSocket
       ? [
           { name: 'over the side socket', connect: {}, sideSockets: 1 },
           { name: 'over the IPC fallback', connect: { sideSocket: false }, sideSockets: 0 },
@@ -75,7 +76,7 @@ export function valueScenarios(t: TransportUnderTest): void {
 
     for (const size of [MiB, 16 * MiB]) {
       const what = size === MiB ? 'a random 1 MiB' : 'a 16 MiB';
-      it(`${what} ${t.packed ? 'Buffer' : 'value (base64 text)'} round-trips byte-exact between two processes, ${carriers.map((c) => c.name).join(' and ')}`, async () => {
+      it(`${what} ${t.codec === 'msgpack' ? 'Buffer' : 'value (base64 text)'} round-trips byte-exact between two processes, ${carriers.map((c) => c.name).join(' and ')}`, async () => {
         const mod = await load(t);
         const host = serveHere(mod);
         for (const carrier of carriers) {
@@ -97,7 +98,7 @@ export function valueScenarios(t: TransportUnderTest): void {
           host.attach(reader.child!);
           const read = await reader.waitFor('done');
           expect(read.sha).toBe(written.sha);
-          expect(read.isBuffer).toBe(t.packed);
+          expect(read.isBuffer).toBe(t.codec === 'msgpack');
           await exit(writer, reader);
         }
       });

@@ -1,4 +1,4 @@
-import { FRAME_TAG, isTagged, type Link, PROTOCOL_VERSION } from '@statewire/core';
+import { FRAME_TAG, isTagged, type Link, PROTOCOL_VERSION } from '@statewire/core/transport';
 import { SOCKET_DECLINE, SOCKET_OFFER, SOCKET_REQUEST } from './negotiating-link.js';
 import type { SideSocketServer } from './socket-server.js';
 
@@ -46,8 +46,11 @@ export function withSocketNegotiation(link: Link, owner: object, policy: Negotia
       decline,
     );
   };
-  return {
-    ...link,
+  // A new object that calls `link`'s methods, never a copy of its properties: a link may
+  // be a class instance whose methods live on its prototype, which a spread would drop.
+  const negotiating: Link = {
+    label: link.label,
+    send: (frame) => link.send(frame),
     // Detaching the channel (host.attach()'s detach, host.close()) also ends the side
     // sockets its clients moved to; otherwise they would go on being served there. They
     // are ended, not destroyed: the goodbye the host just wrote to them must arrive, so
@@ -58,7 +61,6 @@ export function withSocketNegotiation(link: Link, owner: object, policy: Negotia
     },
     open(handlers) {
       link.open({
-        ...handlers,
         message: (message) => {
           if (isTagged(message) && message.k === SOCKET_REQUEST)
             answer(message as { from?: unknown; codec?: unknown });
@@ -68,7 +70,17 @@ export function withSocketNegotiation(link: Link, owner: object, policy: Negotia
           policy.sockets?.dropOwner(owner);
           handlers.close(reason);
         },
+        drain: () => handlers.drain(),
       });
     },
   };
+  // The optional abilities are offered only when the link has them: the engine treats a
+  // link without `pause` as one that cannot stop its input.
+  if (link.pause && link.resume) {
+    negotiating.pause = () => link.pause?.();
+    negotiating.resume = () => link.resume?.();
+  }
+  if (link.ref) negotiating.ref = () => link.ref?.();
+  if (link.unref) negotiating.unref = () => link.unref?.();
+  return negotiating;
 }

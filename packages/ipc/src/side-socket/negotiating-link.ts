@@ -7,7 +7,7 @@ import {
   type Link,
   type LinkHandlers,
   PROTOCOL_VERSION,
-} from '@statewire/core';
+} from '@statewire/core/transport';
 import { createSocketLink, writeFrame } from './socket-link.js';
 
 /** Frames of the side-socket negotiation, carried on the IPC channel. */

@@ -1,10 +1,10 @@
 import type { Socket } from 'node:net';
-import type { Link, LinkHandlers } from '@statewire/core';
 import {
   FRAME_LENGTH_BYTES as HEADER_BYTES,
   packLengthPrefixedFrame,
   unpackFrame,
 } from '@statewire/core/msgpack';
+import type { Link, LinkHandlers } from '@statewire/core/transport';
 
 /**
  * Splits a byte stream into length-prefixed frames (a 4-byte big-endian length, then that

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Link } from '@statewire/core';
+import type { Link } from '@statewire/core/transport';
 import { onExit } from 'signal-exit';
 import { createSocketLink } from './socket-link.js';
 import { DIRECTORY_PREFIX, removeStaleDirectories, SOCKET_NAME } from './stale-directories.js';

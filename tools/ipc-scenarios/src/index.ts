@@ -1,0 +1,11 @@
+export { casScenarios } from './cas.js';
+export { closeScenarios } from './close.js';
+export { clusterScenarios } from './cluster.js';
+export { conformanceScenarios } from './conformance.js';
+export { forkAndThreadScenarios } from './fork-and-threads.js';
+export { hostileScenarios } from './hostile.js';
+export { limitScenarios } from './limits.js';
+export { optionScenarios } from './options.js';
+export { processScenarios } from './processes.js';
+export type { TransportUnderTest } from './support.js';
+export { valueScenarios } from './values.js';
