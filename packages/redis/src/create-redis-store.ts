@@ -1,15 +1,14 @@
-import {
-  assertNamespace,
-  BaseStore,
-  checkTimeout,
-  DEFAULT_MAX_KEY_BYTES,
-  DEFAULT_MAX_VALUE_BYTES,
-  DEFAULT_TIMEOUT_MS,
-  defineCapabilities,
-  type Store,
-  type ValueCodec,
-} from '@statewire/core';
+import type { Store, ValueCodec } from '@statewire/core';
 import { msgpackCodec } from '@statewire/core/msgpack';
+import {
+  BaseStore,
+  booleanOption,
+  ENGINE_DEFAULTS,
+  optionsObject,
+  positiveInteger,
+  resolveStoreOptions,
+  storeCapabilities,
+} from '@statewire/core/transport';
 import {
   checkInjectedClient,
   createOwnedClient,
@@ -20,6 +19,7 @@ import {
 import { RedisExecutor, type RedisStoreStats } from './redis-executor.js';
 import { DEFAULT_PREFIX, RedisKeyLayout } from './redis-key.js';
 import {
+  DEFAULT_SCAN_COUNT,
   REDIS_MAX_VALUE_BYTES,
   type RedisStoreOptions,
   type WaitForReplicas,
@@ -53,14 +53,8 @@ class RedisBaseStore<S extends object> extends BaseStore<S> implements RedisStor
   }
 }
 
-function positiveInteger(value: unknown, name: string, fallback: number, max = Infinity): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1 || value > max) {
-    throw new TypeError(
-      `redis: ${name} must be a positive integer${max === Infinity ? '' : ` up to ${max}`}`,
-    );
-  }
-  return value;
+function isObject(value: unknown): value is object {
+  return typeof value === 'object' && value !== null;
 }
 
 // ioredis takes any string as a URL and quietly falls back to 127.0.0.1:6379 for what it
@@ -78,7 +72,7 @@ function checkUrl(url: unknown): void {
 function checkWaitForReplicas(options: RedisStoreOptions): WaitForReplicas | undefined {
   const wait = options.waitForReplicas;
   if (wait === undefined) return undefined;
-  if (typeof wait !== 'object' || wait === null) {
+  if (!isObject(wait)) {
     throw new TypeError('redis: waitForReplicas must be { replicas, timeout }');
   }
   const cluster =
@@ -90,16 +84,15 @@ function checkWaitForReplicas(options: RedisStoreOptions): WaitForReplicas | und
     );
   }
   return {
-    replicas: positiveInteger(wait.replicas, 'waitForReplicas.replicas', 1),
-    timeout: positiveInteger(wait.timeout, 'waitForReplicas.timeout', 1000),
+    replicas: positiveInteger('waitForReplicas.replicas', wait.replicas, 1),
+    timeout: positiveInteger('waitForReplicas.timeout', wait.timeout, 1000),
   };
 }
 
 function checkCodec(codec: unknown): ValueCodec {
   const candidate = codec as Partial<ValueCodec> | null;
   if (
-    typeof candidate !== 'object' ||
-    candidate === null ||
+    !isObject(candidate) ||
     typeof candidate.name !== 'string' ||
     typeof candidate.encode !== 'function' ||
     typeof candidate.decode !== 'function' ||
@@ -110,13 +103,36 @@ function checkCodec(codec: unknown): ValueCodec {
   return candidate as ValueCodec;
 }
 
+// Where the client comes from: at most one of url, client and cluster, each well-formed.
+function checkSource(options: RedisStoreOptions): void {
+  const sources = [options.url, options.client, options.cluster].filter((s) => s !== undefined);
+  if (sources.length > 1) {
+    throw new TypeError('redis: give at most one of url, client and cluster');
+  }
+  if (options.url !== undefined) checkUrl(options.url);
+  if (options.client !== undefined && !isRedisClient(options.client)) {
+    throw new TypeError('redis: client must be an ioredis Redis or Cluster client');
+  }
+  const cluster = options.cluster;
+  if (cluster !== undefined && (!isObject(cluster) || !Array.isArray(cluster.nodes))) {
+    throw new TypeError('redis: cluster.nodes must be an array of startup nodes');
+  }
+  if (cluster?.options !== undefined && !isObject(cluster.options)) {
+    throw new TypeError('redis: cluster.options must be an object of ioredis ClusterOptions');
+  }
+  if (options.redisOptions !== undefined && !isObject(options.redisOptions)) {
+    throw new TypeError('redis: redisOptions must be an object of ioredis RedisOptions');
+  }
+}
+
 /**
  * Creates a store on Redis (standalone, Sentinel or Cluster) through ioredis.
  *
- * Keys live under `prefix` and the store's `namespace` (see {@link RedisKeyLayout}); values
- * are stored in the Redis value format ({@link redisValueCodec}) so that `increment` is an
- * atomic `INCRBY` across every process and server client, while Buffers, Dates, Maps and
- * friends round-trip through msgpack. Every call has a timeout; a write whose reply was lost
+ * Keys live under `prefix` and the store's `namespace` (see {@link RedisKeyLayout}); each
+ * value is stored with its version (a 21-byte header) in front of the Redis value format
+ * ({@link redisValueCodec}), so that `increment`, compare-and-set and `atomic()` commits are
+ * Lua scripts atomic across every process, while Buffers, Dates, Maps and friends
+ * round-trip through msgpack. Every call has a timeout; a write whose reply was lost
  * with the connection rejects with `CONNECTION_LOST` and `maybeApplied: true` and is never
  * resent.
  *
@@ -126,87 +142,66 @@ function checkCodec(codec: unknown): ValueCodec {
  * await store.increment('hits');
  * await store.close();
  * ```
- * @throws TypeError when an option is malformed (a `url` that is not `redis://` or
- *   `rediss://`, included), or an injected client could resend writes
+ * @throws TypeError naming the option when one is malformed (a `url` that is not `redis://`
+ *   or `rediss://` included), or when an injected client could resend writes
  */
 export function createRedisStore<S extends object = Record<string, unknown>>(
   options: RedisStoreOptions = {},
 ): RedisStore<S> {
-  if (typeof options !== 'object' || options === null) {
-    throw new TypeError('redis: options must be an object');
+  const given = optionsObject(options, 'createRedisStore()');
+  const resolved = resolveStoreOptions(given);
+  if (resolved.maxValueBytes > REDIS_MAX_VALUE_BYTES) {
+    throw new TypeError(
+      `maxValueBytes must be at most ${REDIS_MAX_VALUE_BYTES} (Redis's 512 MiB limit less the version header), got ${resolved.maxValueBytes}`,
+    );
   }
-  const maxKeyBytes = positiveInteger(options.maxKeyBytes, 'maxKeyBytes', DEFAULT_MAX_KEY_BYTES);
-  const maxValueBytes = positiveInteger(
-    options.maxValueBytes,
-    'maxValueBytes',
-    DEFAULT_MAX_VALUE_BYTES,
-    REDIS_MAX_VALUE_BYTES,
-  );
-  const maxPending = positiveInteger(options.maxPending, 'maxPending', 16_384);
-  const scanCount = positiveInteger(options.scanCount, 'scanCount', 1000);
-  const timeout = checkTimeout(options.timeout ?? DEFAULT_TIMEOUT_MS);
-  const namespace = options.namespace ?? '';
-  assertNamespace(namespace, maxKeyBytes);
-  const prefix = options.prefix ?? DEFAULT_PREFIX;
+  const maxPending = positiveInteger('maxPending', given.maxPending, ENGINE_DEFAULTS.maxPending);
+  const scanCount = positiveInteger('scanCount', given.scanCount, DEFAULT_SCAN_COUNT);
+  const persistent = booleanOption('persistent', given.persistent, false);
+  const closeClient = booleanOption('closeClient', given.closeClient, false);
+  const prefix = given.prefix ?? DEFAULT_PREFIX;
   if (typeof prefix !== 'string' || !prefix.isWellFormed()) {
     throw new TypeError('redis: prefix must be a well-formed string');
   }
-  const codec = redisValueCodec(checkCodec(options.codec ?? msgpackCodec));
-  if (options.persistent !== undefined && typeof options.persistent !== 'boolean') {
-    throw new TypeError('redis: persistent must be a boolean');
-  }
-  const sources = [options.url, options.client, options.cluster].filter((s) => s !== undefined);
-  if (sources.length > 1) {
-    throw new TypeError('redis: give at most one of url, client and cluster');
-  }
-  if (options.url !== undefined) checkUrl(options.url);
-  if (options.cluster !== undefined && !Array.isArray(options.cluster?.nodes)) {
-    throw new TypeError('redis: cluster.nodes must be an array of startup nodes');
-  }
-  const waitForReplicas = checkWaitForReplicas(options);
+  const codec = redisValueCodec(checkCodec(given.codec ?? msgpackCodec));
+  checkSource(given);
+  const waitForReplicas = checkWaitForReplicas(given);
 
   let client: RedisClient;
-  const owned = options.client === undefined;
-  if (options.client !== undefined) {
-    if (!isRedisClient(options.client)) {
-      throw new TypeError('redis: client must be an ioredis Redis or Cluster client');
-    }
-    checkInjectedClient(options.client);
-    client = options.client;
+  const owned = given.client === undefined;
+  if (given.client !== undefined) {
+    checkInjectedClient(given.client);
+    client = given.client;
   } else {
     const url =
-      options.url ??
-      (options.cluster === undefined && options.redisOptions === undefined
+      given.url ??
+      (given.cluster === undefined && given.redisOptions === undefined
         ? 'redis://127.0.0.1:6379'
         : undefined);
     client = createOwnedClient({
       url,
       client: undefined,
-      cluster: options.cluster,
-      redisOptions: options.redisOptions,
+      cluster: given.cluster,
+      redisOptions: given.redisOptions,
     });
   }
 
   const executor = new RedisExecutor({
     client,
-    layout: new RedisKeyLayout(prefix, namespace),
-    closeClient: owned || options.closeClient === true,
+    layout: new RedisKeyLayout(prefix, resolved.namespace),
+    closeClient: owned || closeClient,
     stopOnAuthFailure: owned,
     maxPending,
     scanCount,
     waitForReplicas,
   });
-  const capabilities = defineCapabilities({
-    ...codec.keeps,
-    ttl: true,
-    shared: true,
-    atomic: true,
-    persistent: options.persistent ?? false,
-    maxKeyBytes,
-    maxValueBytes,
-  });
+  const capabilities = storeCapabilities(
+    codec,
+    { ttl: true, shared: true, atomic: true, versions: true, persistent },
+    resolved,
+  );
   return new RedisBaseStore<S>(
-    { executor, codec, capabilities, timeout, label: 'redis' },
+    { executor, codec, capabilities, timeout: resolved.timeout, label: 'redis' },
     executor,
     client,
   );

@@ -1,4 +1,5 @@
-import { ErrorCode, type OpCode, opNames, StateError, writeOps } from '@statewire/core';
+import { ErrorCode, StateError } from '@statewire/core';
+import { type OpCode, opNames, writeOps } from '@statewire/core/transport';
 
 /** How a failed call went: it decides `maybeApplied` for writes. */
 export interface FailureContext {

@@ -1,7 +1,15 @@
+import { VERSIONED_VALUE_LUA } from './versioned-value.js';
+
 /**
- * `INCRBY` with a range check and an optional expiry for a key it creates, atomically (a
- * script runs alone on the server). Arguments: `KEYS[1]` the key, `ARGV[1]` the step,
- * `ARGV[2]` a ttl in ms (`0`: none).
+ * `increment` on the versioned layout, atomically (a script runs alone on the server).
+ * Arguments: `KEYS[1]` the key, `ARGV[1]` the step, `ARGV[2]` a ttl in ms (`0`: none),
+ * `ARGV[3]` the version of the write.
+ *
+ * The stored value is read (a versioned value, or a decimal of the previous release), the
+ * step added, and the result written back as a versioned decimal. A stored value that is
+ * not a safe integer is refused with a `WRONGTYPE` error (`WRONG_TYPE`), as `INCRBY` did. A
+ * key the increment does not create keeps its expiry (`KEEPTTL`); the ttl applies only when
+ * it creates the key.
  *
  * The store sends it with `EVAL` and its body every time, never `EVALSHA`: a server whose
  * script cache was emptied (`SCRIPT FLUSH`, a restart, a failover, Redis 7.4 evicting
@@ -11,24 +19,36 @@
  * compilation.
  *
  * Values are read back as JavaScript numbers, so a result beyond ±(2^53 − 1) would silently
- * lose precision. The script undoes such an increment and replies an error instead, which
- * the store maps to `INVALID_VALUE`, as the memory store does. Lua numbers are doubles, but
- * the check is exact: a true result within the safe range converts exactly, and one beyond
- * it converts to at least 2^53. `INCRBY` itself rejects a stored value that is not a decimal
- * integer (`WRONG_TYPE`) and keeps the key's expiry; the ttl is applied only when the
- * increment created the key (the step is a safe integer, so a created key is in range).
+ * lose precision: the script writes nothing and replies an error instead, which the store
+ * maps to `INVALID_VALUE`, as the memory store does. Lua numbers are doubles, but the check
+ * is exact: a true result within the safe range is computed exactly, and one beyond it
+ * rounds to at least 2^53.
  *
  * The result is replied as the stored decimal string, not as an integer reply: ioredis 6.0.0
  * decodes integer replies as `number * 10 + byte - 48`, whose intermediate sum leaves the
  * exact range of doubles, so integers within about 60 of 2^53 come back wrong
  * (9007199254740991 reads as 9007199254740992).
  */
-export const INCREMENT_LUA = `local ttl = tonumber(ARGV[2])
-local created = ttl > 0 and redis.call('EXISTS', KEYS[1]) == 0
-local n = redis.call('INCRBY', KEYS[1], ARGV[1])
+export const INCREMENT_LUA = `${VERSIONED_VALUE_LUA}
+local stored = redis.call('GET', KEYS[1])
+local n = tonumber(ARGV[1])
+if stored then
+  local current = number_of(stored)
+  if not current then
+    return redis.error_reply('WRONGTYPE increment() of a value that is not a safe integer')
+  end
+  n = current + n
+end
 if n > 9007199254740991 or n < -9007199254740991 then
-  redis.call('DECRBY', KEYS[1], ARGV[1])
   return redis.error_reply('STATEWIRE_RANGE increment() result is not a safe integer')
 end
-if created then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
-return redis.call('GET', KEYS[1])`;
+local text = string.format('%d', n)
+local value = versioned(ARGV[3], text)
+if stored then
+  redis.call('SET', KEYS[1], value, 'KEEPTTL')
+elseif tonumber(ARGV[2]) > 0 then
+  redis.call('SET', KEYS[1], value, 'PX', ARGV[2])
+else
+  redis.call('SET', KEYS[1], value)
+end
+return text`;

@@ -8,3 +8,4 @@ export {
   type WaitForReplicas,
 } from './redis-store-options.js';
 export { redisValueCodec, VALUE_MARKER } from './redis-value-codec.js';
+export { UNVERSIONED } from './versioned-value.js';

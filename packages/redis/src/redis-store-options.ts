@@ -1,9 +1,16 @@
 import type { ValueCodec } from '@statewire/core';
 import type { ClusterNode, ClusterOptions, RedisOptions } from 'ioredis';
 import type { RedisClient } from './redis-client.js';
+import { VERSION_HEADER_BYTES } from './versioned-value.js';
 
-/** Redis's own limit on one bulk string (`proto-max-bulk-len`), 512 MiB. */
-export const REDIS_MAX_VALUE_BYTES = 512 * 1024 * 1024;
+/**
+ * The largest `maxValueBytes`: Redis's own limit on one bulk string (`proto-max-bulk-len`,
+ * 512 MiB) less the version header stored in front of every value.
+ */
+export const REDIS_MAX_VALUE_BYTES = 512 * 1024 * 1024 - VERSION_HEADER_BYTES;
+
+/** `COUNT` hint of each `SCAN` of `keys()` and `clear()`, by default. */
+export const DEFAULT_SCAN_COUNT = 1000;
 
 /** How many replicas must have a write before the store acknowledges it. */
 export interface WaitForReplicas {
@@ -69,8 +76,8 @@ export interface RedisStoreOptions {
    */
   namespace?: string;
   /**
-   * The codec of values that are not safe integers (those are stored as decimal strings so
-   * that `increment` is `INCRBY`). `jsonCodec` stores readable JSON but rejects Buffers,
+   * The codec of values that are not safe integers (those are stored as decimal strings,
+   * which the `increment` script reads and writes). `jsonCodec` stores readable JSON but rejects Buffers,
    * Dates, Maps and friends.
    * @default msgpackCodec (binary and structured values round-trip)
    */
@@ -86,11 +93,24 @@ export interface RedisStoreOptions {
    */
   maxKeyBytes?: number;
   /**
-   * Largest encoded value in bytes (one marker byte included), at most 512 MiB, Redis's
-   * limit. Larger values reject with `TOO_LARGE` before anything is sent.
+   * Largest encoded value in bytes (one marker byte included), at most
+   * {@link REDIS_MAX_VALUE_BYTES} (Redis's 512 MiB limit less the 21-byte version header).
+   * Larger values reject with `TOO_LARGE` before anything is sent.
    * @default 67108864 (64 MiB)
    */
   maxValueBytes?: number;
+  /**
+   * Most keys or entries in one `getMany` / `setMany` / `deleteMany`; more reject
+   * `TOO_LARGE` before anything is sent.
+   * @default 100000
+   */
+  maxBatchKeys?: number;
+  /**
+   * The largest answer to one call: a `getMany` or `keys()` whose answer is over it rejects
+   * `TOO_LARGE`, as on every transport.
+   * @default twice `maxValueBytes`, at least 16 MiB (128 MiB)
+   */
+  maxReplyBytes?: number;
   /**
    * Most calls pending at once; more reject with `OVERLOADED` at once. Also bounds the
    * commands handed to ioredis and not yet answered.

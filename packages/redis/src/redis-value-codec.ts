@@ -7,7 +7,8 @@ import { type Encoded, ErrorCode, StateError, type ValueCodec } from '@statewire
  */
 export const VALUE_MARKER = 0xc1;
 
-// What INCRBY writes and what a safe integer is stored as: no sign on zero, no leading zeros.
+// What a safe integer is stored as (and INCRBY wrote for the previous release): no sign on
+// zero, no leading zeros.
 const DECIMAL = /^(?:0|-?[1-9][0-9]{0,15})$/;
 
 function toBuffer(bytes: Uint8Array): Buffer {
@@ -15,17 +16,21 @@ function toBuffer(bytes: Uint8Array): Buffer {
 }
 
 /**
- * Wraps a value codec in the Redis value format, so that `increment` can be Redis's own
- * atomic `INCRBY` while every value still round-trips exactly:
+ * Wraps a value codec in the Redis value format, so that the `increment` script can read and
+ * write counters as decimals while every value still round-trips exactly:
  *
- * - a safe integer (other than `-0`) is stored as its plain decimal string (`42`, `-7`), the
- *   form `INCRBY` reads and writes; it reads back as a number;
+ * - a safe integer (other than `-0`) is stored as its plain decimal string (`42`, `-7`); it
+ *   reads back as a number;
  * - anything else is stored as the byte {@link VALUE_MARKER} followed by the inner codec's
  *   bytes (UTF-8 for a text codec) and decoded by that codec.
  *
  * Decoding goes by the explicit marker, never by guessing. A stored value in neither form
  * (written by something other than statewire) fails to decode: the store rejects the read
  * with `PROTOCOL`.
+ *
+ * The store keeps these bytes behind each write's version header (`versioned-value.ts`),
+ * and strips the header before decoding; a value of the previous release is these bytes
+ * alone.
  *
  * @param inner - the codec of non-integer values (msgpack or JSON).
  */

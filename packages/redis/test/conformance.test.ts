@@ -1,5 +1,6 @@
 import { describeConformance } from '@statewire/conformance';
-import { DEFAULT_MAX_VALUE_BYTES, defineCapabilities, jsonCodec } from '@statewire/core';
+import { jsonCodec } from '@statewire/core';
+import { DEFAULT_MAX_VALUE_BYTES, defineCapabilities } from '@statewire/core/transport';
 import { inject } from 'vitest';
 import { createRedisStore } from '../src/index.js';
 
@@ -10,6 +11,7 @@ const msgpackCapabilities = defineCapabilities({
   ttl: true,
   shared: true,
   atomic: true,
+  versions: true,
   maxValueBytes: DEFAULT_MAX_VALUE_BYTES,
 });
 

@@ -1,4 +1,4 @@
-import { Op } from '@statewire/core';
+import { Op } from '@statewire/core/transport';
 import { ReplyError } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { isAuthError, sanitizeCause, toStateError } from '../src/error-mapping.js';

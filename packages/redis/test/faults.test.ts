@@ -248,7 +248,8 @@ describe('redis security', () => {
       'resetchannels',
       '-@all',
       ...['+get', '+set', '+unlink', '+exists', '+mget', '+scan', '+eval', '+evalsha'],
-      ...['+incrby', '+decrby', '+info'],
+      // No +incrby/+decrby/+del: the increment and atomic scripts only call GET, SET, UNLINK.
+      ...['+info'],
     );
     try {
       const store = track(createRedisStore({ url: urlFor(user, 'pw'), prefix, namespace: 'ns' }));
@@ -276,6 +277,11 @@ describe('redis security', () => {
       expect((await store.keys()).sort()).toEqual(['a', 'lock', 'm1', 'm2', 't']);
       expect(await store.keys('m')).toHaveLength(2);
       expect(await store.deleteMany(['m1', 'm2'])).toBe(2);
+      const a = await store.getEntry('a');
+      expect(a?.value).toEqual({ x: 1 });
+      await store.set('a', { x: 2 }, { ifVersion: a?.version ?? null });
+      const commit = await store.atomic().set('c', 1).increment('t', 1).delete('lock').commit();
+      expect(commit.ok).toBe(true);
       expect(await store.delete('a')).toBe(true);
       await store.clear();
       expect(await store.keys()).toEqual([]);
@@ -302,7 +308,7 @@ describe('redis security', () => {
       'resetchannels',
       '-@all',
       ...['+get', '+set', '+unlink', '+exists', '+mget', '+scan', '+eval', '+evalsha'],
-      ...['+incrby', '+decrby', '+info', '+cluster|slots', '+cluster|info'],
+      ...['+info', '+cluster|slots', '+cluster|info'],
     ];
     try {
       await Promise.all(nodes.map((node) => node.call('ACL', 'SETUSER', user, ...acl)));
@@ -319,6 +325,9 @@ describe('redis security', () => {
       expect(await store.getMany(['k1', 'k29'])).toEqual([1, 29]);
       expect(await store.increment('k1')).toBe(2);
       expect(await store.setIfAbsent('lock', 1)).toBe(true);
+      const entry = await store.getEntry('k1');
+      await store.set('k1', 3, { ifVersion: entry?.version ?? null });
+      expect(await store.getEntries(['k1'])).toEqual([{ value: 3, version: expect.any(String) }]);
       expect(await store.keys()).toHaveLength(31);
       expect(await store.deleteMany(['k1', 'k2'])).toBe(2);
       await store.clear();

@@ -13,29 +13,73 @@ import { track } from './support/stores.js';
 const lazy = { lazyConnect: true };
 
 describe('createRedisStore() options', () => {
-  const malformed: [string, RedisStoreOptions][] = [
-    ['maxValueBytes over 512 MiB', { maxValueBytes: REDIS_MAX_VALUE_BYTES + 1 }],
-    ['maxValueBytes 0', { maxValueBytes: 0 }],
-    ['maxKeyBytes fractional', { maxKeyBytes: 1.5 }],
-    ['maxPending negative', { maxPending: -1 }],
-    ['scanCount a string', { scanCount: '10' as unknown as number }],
-    ['timeout 0', { timeout: 0 }],
-    ['namespace with a lone surrogate', { namespace: 'a\ud800' }],
-    ['prefix not a string', { prefix: 5 as unknown as string }],
-    ['prefix with a lone surrogate', { prefix: '\udc00' }],
-    ['codec not a codec', { codec: {} as never }],
-    ['persistent not a boolean', { persistent: 'yes' as unknown as boolean }],
-    ['url and client', { url: 'redis://x', client: new Redis({ ...lazy, ...safeRedisOptions }) }],
-    ['client not a client', { client: {} as never }],
-    ['url of another scheme (issue 17)', { url: 'http://nope' }],
-    ['url that is not a URL (issue 17)', { url: 'garbage' }],
-    ['url not a string', { url: 5 as unknown as string }],
+  // [case, options, the option the TypeError must name]
+  const malformed: [string, RedisStoreOptions, RegExp][] = [
+    ['maxValueBytes over 512 MiB', { maxValueBytes: REDIS_MAX_VALUE_BYTES + 1 }, /maxValueBytes/],
+    ['maxValueBytes 0', { maxValueBytes: 0 }, /maxValueBytes/],
+    ['maxKeyBytes fractional', { maxKeyBytes: 1.5 }, /maxKeyBytes/],
+    ['maxBatchKeys 0', { maxBatchKeys: 0 }, /maxBatchKeys/],
+    ['maxReplyBytes negative', { maxReplyBytes: -1 }, /maxReplyBytes/],
+    ['maxPending negative', { maxPending: -1 }, /maxPending/],
+    ['maxPending a string', { maxPending: 'x' as unknown as number }, /maxPending/],
+    ['scanCount a string', { scanCount: '10' as unknown as number }, /scanCount/],
+    ['timeout 0', { timeout: 0 }, /timeout/],
+    ['namespace with a lone surrogate', { namespace: 'a\ud800' }, /namespace/],
+    ['prefix not a string', { prefix: 5 as unknown as string }, /prefix/],
+    ['prefix with a lone surrogate', { prefix: '\udc00' }, /prefix/],
+    ['codec not a codec', { codec: {} as never }, /codec/],
+    ['persistent not a boolean', { persistent: 'yes' as unknown as boolean }, /persistent/],
+    ['closeClient not a boolean', { closeClient: 'yes' as unknown as boolean }, /closeClient/],
+    ['redisOptions not an object', { redisOptions: 5 as never }, /redisOptions/],
+    ['cluster not an object', { cluster: 5 as never, redisOptions: undefined }, /cluster/],
+    [
+      'cluster.options not an object',
+      { cluster: { nodes: [], options: 5 as never }, redisOptions: undefined },
+      /cluster\.options/,
+    ],
+    [
+      'waitForReplicas.replicas 0',
+      { waitForReplicas: { replicas: 0, timeout: 100 } },
+      /waitForReplicas\.replicas/,
+    ],
+    [
+      'waitForReplicas.timeout a string',
+      { waitForReplicas: { replicas: 1, timeout: '1' as unknown as number } },
+      /waitForReplicas\.timeout/,
+    ],
+    ['waitForReplicas not an object', { waitForReplicas: 1 as never }, /waitForReplicas/],
+    [
+      'url and client',
+      { url: 'redis://x', client: new Redis({ ...lazy, ...safeRedisOptions }) },
+      /url.*client/,
+    ],
+    ['client not a client', { client: {} as never }, /client/],
+    ['url of another scheme (issue 17)', { url: 'http://nope' }, /url/],
+    ['url that is not a URL (issue 17)', { url: 'garbage' }, /url/],
+    ['url not a string', { url: 5 as unknown as string }, /url/],
   ];
-  for (const [name, options] of malformed) {
-    it(`rejects ${name} with TypeError`, () => {
+  for (const [name, options, option] of malformed) {
+    it(`rejects ${name} with a TypeError naming it`, () => {
       expect(() => createRedisStore({ redisOptions: lazy, ...options })).toThrow(TypeError);
+      expect(() => createRedisStore({ redisOptions: lazy, ...options })).toThrow(option);
     });
   }
+
+  it('rejects options that are not an object with a TypeError', () => {
+    expect(() => createRedisStore(5 as never)).toThrow(TypeError);
+    expect(() => createRedisStore(null as never)).toThrow(/options/);
+  });
+
+  it('declares maxBatchKeys and maxReplyBytes as given, and their defaults otherwise', () => {
+    const given = track(
+      createRedisStore({ redisOptions: lazy, maxBatchKeys: 10, maxReplyBytes: 1 << 20 }),
+    );
+    expect(given.capabilities.maxBatchKeys).toBe(10);
+    expect(given.capabilities.maxReplyBytes).toBe(1 << 20);
+    const defaults = track(createRedisStore({ redisOptions: lazy }));
+    expect(defaults.capabilities.maxBatchKeys).toBe(100_000);
+    expect(defaults.capabilities.maxReplyBytes).toBe(128 * 1024 * 1024);
+  });
 
   it('accepts maxValueBytes up to 512 MiB and declares it', async () => {
     const store = track(

@@ -72,4 +72,19 @@ describe('redis ordering', () => {
     expect(incremented).toBe(2);
     expect(await store.get('k')).toBe(100);
   });
+
+  it('set() with ifVersion and atomic() after SCRIPT FLUSH keep their order (issue 15)', async () => {
+    const store = standaloneStore();
+    await store.set('k', 1);
+    const entry = await store.getEntry('k');
+    await admin.call('SCRIPT', 'FLUSH');
+    await Promise.all([
+      store.set('k', 2, { ifVersion: entry?.version ?? null }),
+      store.set('k', 3),
+    ]);
+    expect(await store.get('k')).toBe(3);
+    await admin.call('SCRIPT', 'FLUSH');
+    await Promise.all([store.atomic().set('k', 4).increment('n').commit(), store.set('k', 5)]);
+    expect(await store.getMany(['k', 'n'])).toEqual([5, 1]);
+  });
 });

@@ -11,6 +11,7 @@ import { freePort } from '@statewire/test-redis-server';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createRedisStore, safeRedisOptions, VALUE_MARKER } from '../src/index.js';
+import { VERSION_HEADER_BYTES, VERSION_MARKER } from '../src/versioned-value.js';
 import { rejection, standaloneStore, track, uniqueNamespace } from './support/stores.js';
 
 let raw: Redis;
@@ -27,15 +28,22 @@ describe('redis: layout and value format', () => {
     const key = `statewire:${namespace.length}:${namespace}:k`;
     expect(await raw.exists(key)).toBe(1);
     const bytes = await raw.getBuffer(key);
-    expect(bytes?.[0]).toBe(VALUE_MARKER);
+    expect(bytes?.[0]).toBe(VERSION_MARKER);
+    expect(bytes?.[VERSION_HEADER_BYTES]).toBe(VALUE_MARKER);
   });
 
-  it('set() of a safe integer stores its decimal string, which INCRBY can change', async () => {
+  it('set() of a safe integer stores its decimal string behind the version header', async () => {
     const namespace = uniqueNamespace();
     const store = standaloneStore({ namespace, prefix: 'app:' });
     await store.set('n', 41);
     const key = `app:${namespace.length}:${namespace}:n`;
-    expect(await raw.get(key)).toBe('41');
+    const bytes = (await raw.getBuffer(key)) as Buffer;
+    expect(bytes[0]).toBe(VERSION_MARKER);
+    expect(bytes.toString('latin1', VERSION_HEADER_BYTES)).toBe('41');
+    expect(await store.increment('n')).toBe(42);
+    // A counter of the previous release (a bare decimal, which INCRBY may have changed)
+    // still reads and increments.
+    await raw.set(key, '41');
     await raw.incrby(key, 1);
     expect(await store.get('n')).toBe(42);
     expect(await store.increment('n')).toBe(43);
@@ -121,6 +129,42 @@ describe('redis: layout and value format', () => {
   });
 });
 
+describe('redis: when calls are written', () => {
+  it('a call made while nothing is in flight is written at once; calls made meanwhile wait and leave together', async () => {
+    const store = standaloneStore();
+    await store.get('warm-up');
+    const first = store.get('a');
+    // Written in this turn: counted in flight before any turn of the event loop.
+    expect(store.stats()).toMatchObject({ inflight: 1, queued: 0 });
+    const rest = [store.get('b'), store.set('c', 1), store.get('c')];
+    expect(store.stats()).toMatchObject({ inflight: 1, queued: 3 });
+    expect(await Promise.all([first, ...rest])).toEqual([undefined, undefined, undefined, 1]);
+    expect(store.stats()).toMatchObject({ pending: 0, inflight: 0, queued: 0 });
+  });
+
+  it('calls issued as the replies of a batch settle wait for one flush together', async () => {
+    const store = standaloneStore();
+    await store.get('warm-up');
+    const seen: { inflight: number; queued: number }[] = [];
+    const followUps: Promise<unknown>[] = [];
+    const onReply = (): void => {
+      followUps.push(store.get('d'));
+      const { inflight, queued } = store.stats();
+      seen.push({ inflight, queued });
+    };
+    const first = store.get('a');
+    // Made while `a` is in flight: one MGET at the next flush, whose one reply settles both.
+    const batch = [store.get('b').then(onReply), store.get('c').then(onReply)];
+    await Promise.all([first, ...batch]);
+    // Without the hold, the first follow-up would have left alone (in flight at once).
+    expect(seen).toEqual([
+      { inflight: 0, queued: 1 },
+      { inflight: 0, queued: 2 },
+    ]);
+    await Promise.all(followUps);
+  });
+});
+
 describe('redis: limits', () => {
   it('set() over maxValueBytes rejects TOO_LARGE before anything is sent', async () => {
     const namespace = uniqueNamespace();
@@ -147,7 +191,8 @@ describe('redis: limits', () => {
     const store = standaloneStore({ namespace });
     await store.set('blob', randomBytes(1024 * 1024));
     const length = await raw.strlen(`statewire:${namespace.length}:${namespace}:blob`);
-    expect(length).toBeLessThan(1024 * 1024 + 16);
+    // The version header, the value marker and msgpack's bin32 header on top of the bytes.
+    expect(length).toBeLessThan(1024 * 1024 + VERSION_HEADER_BYTES + 16);
   });
 
   it('calls over maxPending reject OVERLOADED at once', async () => {
