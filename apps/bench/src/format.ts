@@ -21,10 +21,20 @@ export function formatMiB(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
 
-/** The note column of a measured cell: batching, then whatever went wrong. */
-export function formatNote(note: string | undefined, callsPerFrame: number | undefined): string {
+/** The share of compare-and-set attempts that met a `CONFLICT` and were retried. */
+export function formatConflicts(ratio: number): string {
+  return `${(ratio * 100).toFixed(0)}% of CAS attempts conflicted`;
+}
+
+/** The note column of a measured cell: batching, CAS conflicts, then whatever went wrong. */
+export function formatNote(
+  note: string | undefined,
+  callsPerFrame: number | undefined,
+  conflictRatio?: number,
+): string {
   const batch = callsPerFrame === undefined ? undefined : `${callsPerFrame.toFixed(1)} calls/frame`;
-  return [batch, note].filter(Boolean).join('; ');
+  const conflicts = conflictRatio === undefined ? undefined : formatConflicts(conflictRatio);
+  return [batch, conflicts, note].filter(Boolean).join('; ');
 }
 
 /** A spread, (max - min) / median of the rounds, as a percentage. */

@@ -18,7 +18,13 @@ const STUCK_GRACE_MS = 3000;
 /** The keys a scenario cycles through; the same names in every subject. */
 export function scenarioKeys(scenario: Scenario): string[] {
   const prefix =
-    scenario.op === 'increment' ? (scenario.keys === 1 ? 'hot' : 'counter') : scenario.value;
+    scenario.op === 'cas-increment'
+      ? 'cas'
+      : scenario.op === 'increment'
+        ? scenario.keys === 1
+          ? 'hot'
+          : 'counter'
+        : scenario.value;
   return Array.from({ length: scenario.keys }, (_, i) => `${prefix}:${i}`);
 }
 
@@ -40,6 +46,11 @@ function caller(client: BenchClient, scenario: Scenario): (n: number) => Promise
       return (n) => client.increment(key(n));
     case 'mix':
       return (n) => (mixSets(n) ? client.set(key(n), value) : client.get(key(n), kind));
+    case 'cas-increment': {
+      const casIncrement = client.casIncrement?.bind(client);
+      if (!casIncrement) return () => Promise.reject(new Error('this subject has no versions'));
+      return (n) => casIncrement(key(n));
+    }
     case 'set-ttl': {
       const ttl = scenario.ttlMs ?? 100;
       const setWithTtl = client.setWithTtl?.bind(client);
@@ -69,7 +80,8 @@ export async function prefill(
   client: BenchClient,
   scenario: Scenario,
 ): Promise<PrefillProblem | undefined> {
-  if (scenario.op === 'increment' || scenario.op === 'set-ttl') return undefined;
+  if (scenario.op === 'increment' || scenario.op === 'cas-increment' || scenario.op === 'set-ttl')
+    return undefined;
   const keys = scenarioKeys(scenario);
   const value = makeValue(scenario.value);
   let next = 0;
@@ -116,6 +128,9 @@ export async function runTimed(
   let firstError: string | undefined;
   let unsettled = 0;
   let completed = 0;
+  // A CAS increment resolves the conflicts it met before it succeeded.
+  const cas = scenario.op === 'cas-increment';
+  let conflicts = 0;
   const framesBefore = client.framesOut?.();
 
   const loop = async () => {
@@ -125,8 +140,9 @@ export async function runTimed(
       // otherwise keep a timer from ever firing.
       if (t0 >= deadline) return;
       unsettled++;
+      let result: unknown;
       try {
-        await call(counter++);
+        result = await call(counter++);
       } catch (error) {
         errors++;
         firstError ??= describeError(error);
@@ -138,6 +154,7 @@ export async function runTimed(
       const t1 = performance.now();
       if (t1 > windowStart && t1 <= deadline) {
         ops++;
+        if (cas && typeof result === 'number') conflicts += result;
         histogram.record((t1 - t0) * 1000);
       }
     }
@@ -151,12 +168,14 @@ export async function runTimed(
   const frames = framesBefore === undefined ? undefined : client.framesOut!() - framesBefore;
   return {
     ops,
-    callsPerFrame: frames ? completed / frames : undefined,
+    // A CAS increment is several calls on the wire: calls per frame would say nothing.
+    callsPerFrame: frames && !cas ? completed / frames : undefined,
     seconds: durationMs / 1000,
     errors,
     firstError,
     stuck: ended ? 0 : unsettled,
     dropped: 0,
+    ...(cas ? { conflicts } : {}),
     histogram: histogram.toSparse(),
   };
 }

@@ -54,7 +54,7 @@ function closedRow(s: CellSummary): string[] {
     formatUs(s.p999Us),
     s.ratio ? `${pairedText(s.ratio)} vs ${s.baseline}` : '—',
     pairedText(s.limit),
-    formatNote(s.note, s.callsPerFrame),
+    formatNote(s.note, s.callsPerFrame, s.conflictRatio),
   ];
 }
 

@@ -28,6 +28,8 @@ export interface WorkerRun {
   callsPerFrame: number | undefined;
   /** Open loop: calls due that were not issued, because too many were outstanding. */
   dropped: number;
+  /** CAS increments: attempts inside the window that met a `CONFLICT` and were retried. */
+  conflicts?: number;
   histogram: SparseHistogram;
 }
 
@@ -45,6 +47,8 @@ export type CellOutcome =
       /** Open loop: the offered rate (calls/s) and the calls dropped as outstanding. */
       offered?: number;
       dropped?: number;
+      /** CAS increments: conflicts / attempts (each call is one success after its conflicts). */
+      conflictRatio?: number;
     }
   | { status: 'na'; reason: string }
   | { status: 'failed'; reason: string };

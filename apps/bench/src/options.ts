@@ -40,7 +40,8 @@ export interface BenchOptions {
 
 export const usage = `Usage: npm run bench -- [options]
 
-  --quick                 the named ratios' main cells and 1 in flight, 1 s rounds (~3 minutes)
+  --quick                 the named ratios' main cells, 1 in flight, plain get/set and the
+                          CAS increment, 1 s rounds (~4 minutes)
   --rounds N              rounds per cell (default 3)
   --key-rounds N          rounds of the named ratios' scenarios (default 3 quick, 5 full)
   --duration MS           measured window per round (default 1000 quick, 1500 full)

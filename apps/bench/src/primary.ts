@@ -150,8 +150,10 @@ async function runCell(workers: WorkerHandle[], cell: CellSpec): Promise<CellOut
   let errors = 0;
   let stuck = 0;
   let dropped = 0;
+  let conflicts: number | undefined;
   let firstError: string | undefined;
   for (const run of runs) {
+    if (run.conflicts !== undefined) conflicts = (conflicts ?? 0) + run.conflicts;
     histogram.merge(run.histogram);
     opsPerSec += run.ops / run.seconds;
     errors += run.errors;
@@ -187,6 +189,8 @@ async function runCell(workers: WorkerHandle[], cell: CellSpec): Promise<CellOut
     errors,
     firstError,
     ...(scenario.rate === undefined ? {} : { offered: scenario.rate, dropped }),
+    // Every call is one success, after the conflicts it met: attempts = ops + conflicts.
+    ...(conflicts === undefined ? {} : { conflictRatio: conflicts / (ops + conflicts) }),
     ...(runs[0]?.callsPerFrame === undefined
       ? {}
       : {

@@ -81,6 +81,9 @@ export function toJson(data: RunData, summaries: CellSummary[], ratios: RatioRes
               p999Us: round1(o.p999Us),
               ...(o.callsPerFrame === undefined ? {} : { callsPerFrame: round1(o.callsPerFrame) }),
               ...(o.offered === undefined ? {} : { offered: o.offered, dropped: o.dropped }),
+              ...(o.conflictRatio === undefined
+                ? {}
+                : { conflictRatio: Math.round(o.conflictRatio * 1000) / 1000 }),
               ...(o.errors > 0 ? { errors: o.errors, firstError: o.firstError } : {}),
             }
           : o,

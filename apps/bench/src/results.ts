@@ -72,6 +72,8 @@ export interface CellSummary {
   callsPerFrame: number | undefined;
   /** Open loop: calls dropped as outstanding, summed over the rounds. */
   dropped: number | undefined;
+  /** CAS increments: the median share of attempts that met a `CONFLICT`. */
+  conflictRatio: number | undefined;
   /** Paired per-round ratio to the strongest baseline of the family (median, min, max). */
   ratio: PairedRatio | undefined;
   /** Which baselines were the strongest in the rounds, e.g. `raw-batched` or `raw-json/raw-batched`. */
@@ -174,6 +176,7 @@ export function summarize(data: RunData, cell: CellRecord): CellSummary {
     roundsOk: 0,
     callsPerFrame: undefined,
     dropped: undefined,
+    conflictRatio: undefined,
     ratio: undefined,
     baseline: undefined,
     limit: undefined,
@@ -210,6 +213,9 @@ export function summarize(data: RunData, cell: CellRecord): CellSummary {
       ? median(ok.flatMap((o) => (o.callsPerFrame === undefined ? [] : [o.callsPerFrame])))
       : undefined,
     dropped: open ? ok.reduce((sum, o) => sum + (o.dropped ?? 0), 0) : undefined,
+    conflictRatio: ok.some((o) => o.conflictRatio !== undefined)
+      ? median(ok.flatMap((o) => (o.conflictRatio === undefined ? [] : [o.conflictRatio])))
+      : undefined,
     baseline: baselineNames(strongest),
     ratio: pairedRatio(cell, strongest),
     limit: limitCell ? pairedRatio(cell, cellRounds(limitCell)) : undefined,

@@ -1,4 +1,4 @@
-import { formatOps } from './format.js';
+import { formatConflicts, formatOps } from './format.js';
 import type { CellOutcome, CellSpec } from './messages.js';
 import { Progress } from './progress.js';
 import type { CellRecord } from './results.js';
@@ -40,7 +40,8 @@ function staticSkip(
   if (missingReason) return { status: 'failed', reason: missingReason };
   const cannotDo = subject.cannotDo(scenario.op);
   if (cannotDo) return { status: 'na', reason: cannotDo };
-  const cannotCarry = scenario.op === 'increment' ? undefined : subject.cannotCarry(scenario.value);
+  const counts = scenario.op === 'increment' || scenario.op === 'cas-increment';
+  const cannotCarry = counts ? undefined : subject.cannotCarry(scenario.value);
   if (cannotCarry) return { status: 'na', reason: cannotCarry };
   return undefined;
 }
@@ -49,7 +50,7 @@ function describe(outcome: CellOutcome): string {
   switch (outcome.status) {
     case 'ok':
       return outcome.offered === undefined
-        ? `${formatOps(outcome.opsPerSec)} ops/s`
+        ? `${formatOps(outcome.opsPerSec)} ops/s${outcome.conflictRatio === undefined ? '' : `, ${formatConflicts(outcome.conflictRatio)}`}`
         : `${formatOps(outcome.opsPerSec)} of ${formatOps(outcome.offered)} ops/s, p99 ${Math.round(outcome.p99Us)} µs${outcome.dropped ? `, ${outcome.dropped} dropped` : ''}`;
     case 'na':
       return `n/a: ${outcome.reason}`;
@@ -82,6 +83,7 @@ export async function runSchedule(schedule: Schedule): Promise<CellRecord[]> {
     const runnable: CellRecord[] = [];
     for (const subject of subjects) {
       if (scenario.groups && !scenario.groups.includes(subject.group)) continue;
+      if (scenario.families && !scenario.families.includes(subject.family)) continue;
       if (scenario.noExtras && subject.extra) continue;
       if (scenario.sweep && subject.notInSweep) continue;
       if (scenario.noPeers && subject.family === 'peer') continue;

@@ -5,9 +5,11 @@ import type { ValueKind } from './values.js';
  * What each call of a scenario does. `mix` is a read-heavy cache workload every subject can
  * run: 4 gets for each set, interleaved (calls 0-3 get, call 4 sets, and so on). `set-ttl`
  * writes a new key every call with a short ttl (the memory run's TTL run: only expiry keeps
- * the holder from growing).
+ * the holder from growing). `cas-increment` is a compare-and-set increment, retried until it
+ * succeeds: `getEntry`, then `set` with `ifVersion`, again on `CONFLICT` (issue 15); one call
+ * is one successful increment, and the conflicts on the way are counted.
  */
-export type OpKind = 'get' | 'set' | 'increment' | 'mix' | 'set-ttl';
+export type OpKind = 'get' | 'set' | 'increment' | 'mix' | 'set-ttl' | 'cas-increment';
 
 /** One cell of the matrix: a value, an operation, how many workers and calls in flight. */
 export interface Scenario {
@@ -25,6 +27,8 @@ export interface Scenario {
   keys: number;
   /** Only subjects of these baseline groups run it (default: every subject). */
   groups?: ('ipc' | 'redis')[];
+  /** Only subjects of these families run it (default: every family). */
+  families?: ('statewire' | 'baseline' | 'peer' | 'limit')[];
   /** Leaves out the extra peers (see `Subject.extra`). */
   noExtras?: boolean;
   /** Leaves out every peer library (the 64 KiB scenarios: no target names a peer there). */
@@ -74,7 +78,12 @@ function scenario(value: ValueKind, op: OpKind, workers: number, inFlight: numbe
 export function scenarioLabel(s: Scenario): string {
   if (s.rate !== undefined)
     return `${s.value} ${s.op} · ${s.workers}w open loop at ${s.rate.toLocaleString('en-US')}/s`;
-  const value = s.op === 'increment' ? (s.keys === 1 ? 'one hot counter' : 'counter') : s.value;
+  const value =
+    s.op === 'increment' || s.op === 'cas-increment'
+      ? s.keys === 1
+        ? 'one hot counter'
+        : 'counter'
+      : s.value;
   return `${value} ${s.op} · ${s.workers}w × ${s.inFlight}`;
 }
 
@@ -114,6 +123,27 @@ export const HOT_KEY: Scenario = {
   sweep: true,
 };
 
+/**
+ * Compare-and-set under contention (issue 15): 4 workers, one call loop each, all on one
+ * counter. Its ops/s are successful CAS increments per second; the note gives the share of
+ * attempts that met a `CONFLICT`. Only statewire's transports have versions.
+ */
+export const CAS_INCREMENT: Scenario = {
+  id: 'hot.cas-increment.w4.f1',
+  value: 'small',
+  op: 'cas-increment',
+  workers: 4,
+  inFlight: 1,
+  keys: 1,
+  families: ['statewire'],
+  sweep: true,
+};
+
+/** Plain reads and writes of small values, which versions must not slow down (issue 15). */
+export const SMALL_GET = scenario('small', 'get', 2, 64);
+/** See {@link SMALL_GET}. */
+export const SMALL_SET = scenario('small', 'set', 2, 64);
+
 /** An open-loop cell: `rate` calls/s over `cores` workers, small values, the mix. */
 export function openLoopScenario(rate: number): Scenario {
   return {
@@ -151,8 +181,8 @@ export const TTL_WRITES: Scenario = {
 export function fullScenarios(rates: readonly number[]): Scenario[] {
   const main = [
     SMALL_MIX,
-    scenario('small', 'get', 2, 64),
-    scenario('small', 'set', 2, 64),
+    SMALL_GET,
+    SMALL_SET,
     scenario('small', 'increment', 2, 64),
     BUFFER1K_MIX,
     scenario('buffer1k', 'get', 2, 64),
@@ -163,20 +193,24 @@ export function fullScenarios(rates: readonly number[]): Scenario[] {
     scenario('buffer64k', 'set', 2, 64),
   ];
   const sweep = sweepScenarios().filter((s) => s !== SMALL_MIX);
-  return [...main, ...sweep, HOT_KEY, ...rates.map(openLoopScenario)];
+  return [...main, ...sweep, HOT_KEY, CAS_INCREMENT, ...rates.map(openLoopScenario)];
 }
 
 /**
- * The quick run: the named ratios' main cells and the one-in-flight cell, nothing else (no
- * extra peers, no `raw-advanced`; 1 KiB Buffers only for the IPC subjects, the ones its
- * ratio compares).
+ * The quick run: the named ratios' main cells and the one-in-flight cell (no extra peers, no
+ * `raw-advanced`; 1 KiB Buffers only for the IPC subjects, the ones its ratio compares); plain
+ * small gets and sets of the transports and their baselines, and the CAS increment.
  */
 export function quickScenarios(): Scenario[] {
   const skip = ['raw-advanced'];
+  const plain: Scenario['families'] = ['statewire', 'baseline'];
   return [
     { ...SMALL_MIX, noExtras: true, skip },
     { ...BUFFER1K_MIX, groups: ['ipc'], noExtras: true, skip },
     ONE_IN_FLIGHT,
+    { ...SMALL_GET, families: plain, skip },
+    { ...SMALL_SET, families: plain, skip },
+    CAS_INCREMENT,
   ];
 }
 

@@ -51,7 +51,7 @@ export function cellRow(s: CellSummary): string[] {
     formatUs(s.p999Us),
     s.ratio ? `${paired(s.ratio)} vs ${s.baseline}` : '—',
     paired(s.limit),
-    [formatNote(s.note, s.callsPerFrame), s.dropped ? `${s.dropped} dropped` : '']
+    [formatNote(s.note, s.callsPerFrame, s.conflictRatio), s.dropped ? `${s.dropped} dropped` : '']
       .filter(Boolean)
       .join('; '),
   ];

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Store } from '@statewire/core';
+import { etagOf, evaluate, expectedVersion, readPreconditions } from './conditional.js';
 import { readJson } from './http-body.js';
 import { HttpError, toHttpFailure } from './http-errors.js';
 import { integrationPaths } from './integrations.js';
@@ -55,6 +56,8 @@ function kvKey(req: IncomingMessage): `kv:${string}` {
   if (key === '') throw new HttpError(400, 'INVALID_KEY', 'key must not be empty');
   return `kv:${key}`;
 }
+
+const notFound = () => new HttpError(404, 'NOT_FOUND', 'no value under this key');
 
 const hits = async (store: Store<DemoState>) => (await store.get('hits')) ?? 0;
 
@@ -112,18 +115,39 @@ const routes: Route[] = [
     path: '/kv/',
     methods: {
       GET: async (req, res, { store }) => {
-        const value = await store.get(kvKey(req));
-        if (value === undefined) throw new HttpError(404, 'NOT_FOUND', 'no value under this key');
-        send(res, 200, { value });
+        const key = kvKey(req);
+        const preconditions = readPreconditions(req);
+        if (!store.capabilities.versions) {
+          const value = await store.get(key);
+          if (value === undefined) throw notFound();
+          send(res, 200, { value });
+          return;
+        }
+        const entry = await store.getEntry(key);
+        const outcome = evaluate(preconditions, entry?.version, true);
+        if (entry === undefined) throw notFound();
+        const etag = etagOf(entry.version);
+        if (outcome === 'not-modified') {
+          res.writeHead(304, { etag });
+          res.end();
+          return;
+        }
+        send(res, 200, { value: entry.value }, { etag });
       },
       PUT: async (req, res, { store, maxBodyBytes }) => {
         const key = kvKey(req);
-        await store.set(key, await readJson(req, maxBodyBytes));
+        const preconditions = readPreconditions(req);
+        const value = await readJson(req, maxBodyBytes);
+        const ifVersion = await expectedVersion(store, key, preconditions);
+        await store.set(key, value, ifVersion === undefined ? {} : { ifVersion });
         send(res, 200, { ok: true });
       },
       DELETE: async (req, res, { store }) => {
-        if (!(await store.delete(kvKey(req))))
-          throw new HttpError(404, 'NOT_FOUND', 'no value under this key');
+        const key = kvKey(req);
+        const ifVersion = await expectedVersion(store, key, readPreconditions(req));
+        if (!(await store.delete(key, ifVersion === undefined ? {} : { ifVersion }))) {
+          throw notFound();
+        }
         send(res, 200, { deleted: true });
       },
     },

@@ -39,6 +39,9 @@ const statusByCode: Record<string, number> = {
   INVALID_KEY: 400,
   INVALID_VALUE: 400,
   WRONG_TYPE: 409,
+  // A conditional write (If-Match, If-None-Match) found another version: nothing written.
+  CONFLICT: 412,
+  NOT_SUPPORTED: 501,
   TOO_LARGE: 413,
   TIMEOUT: 503,
   UNAVAILABLE: 503,

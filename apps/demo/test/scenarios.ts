@@ -67,6 +67,55 @@ export function describeDemo(transport: string, env: () => Record<string, string
       expect(demo?.output()).not.toMatch(/respawning/);
     });
 
+    it('GET /kv/:key answers an ETag; PUT and DELETE honour If-Match and If-None-Match with 412', async () => {
+      const { port } = await start();
+      const path = `/kv/cas-${Date.now()}`;
+      const put = (value: unknown, headers: Record<string, string>) =>
+        call(port, 'PUT', path, JSON.stringify(value), 30_000, headers);
+      const etag = async () => (await call(port, 'GET', path)).headers.etag as string;
+      // If-None-Match: * creates only.
+      expect((await put(1, { 'if-none-match': '*' })).status).toBe(200);
+      expect((await put(2, { 'if-none-match': '*' })).status).toBe(412);
+      const first = await call(port, 'GET', path);
+      expect(first.body).toEqual({ value: 1 });
+      const v1 = first.headers.etag as string;
+      expect(v1).toMatch(/^"[\x21\x23-\x7e]+"$/);
+      expect(
+        (await call(port, 'GET', path, undefined, 30_000, { 'if-none-match': v1 })).status,
+      ).toBe(304);
+      // If-Match: the current tag writes; a stale or weak one is refused and writes nothing.
+      expect((await put(2, { 'if-match': v1 })).status).toBe(200);
+      const v2 = await etag();
+      expect(v2).not.toBe(v1);
+      const stale = await put(3, { 'if-match': v1 });
+      expect(stale.status).toBe(412);
+      expect(stale.body).toMatchObject({ error: { code: 'CONFLICT' } });
+      const weak = await put(3, { 'if-match': `W/${v2}` });
+      expect(weak.status).toBe(412);
+      expect(weak.body).toMatchObject({ error: { code: 'CONFLICT' } });
+      expect((await call(port, 'GET', path)).body).toEqual({ value: 2 });
+      // A list of tags, or *, is checked against the current version.
+      expect((await put(4, { 'if-match': `"other", ${v2}` })).status).toBe(200);
+      expect((await put(5, { 'if-match': '*' })).status).toBe(200);
+      expect(
+        (await call(port, 'PUT', '/kv/never-set', '1', 30_000, { 'if-match': '*' })).status,
+      ).toBe(412);
+      expect((await put(6, { 'if-match': 'not-a-tag' })).status).toBe(400);
+      // Two writers with the same tag, on different connections (and workers): one wins.
+      const v5 = await etag();
+      const race = await Promise.all([put('a', { 'if-match': v5 }), put('b', { 'if-match': v5 })]);
+      expect(race.map((r) => r.status).sort()).toEqual([200, 412]);
+      // DELETE: a stale tag is refused; the current one deletes.
+      expect((await call(port, 'DELETE', path, undefined, 30_000, { 'if-match': v5 })).status).toBe(
+        412,
+      );
+      const current = await etag();
+      expect(
+        (await call(port, 'DELETE', path, undefined, 30_000, { 'if-match': current })).status,
+      ).toBe(200);
+      expect((await call(port, 'GET', path)).status).toBe(404);
+    });
+
     it('a worker killed under load loses no acknowledged increment and is replaced', async () => {
       const d = await start();
       const before = ((await call(d.port, 'GET', '/hits')).body as { hits: number }).hits;

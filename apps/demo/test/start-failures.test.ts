@@ -78,7 +78,7 @@ it('a port taken after the check: the workers end with exitFatal(), none is resp
       REDIS_URL: `redis://127.0.0.1:${portOf(silent)}`,
     },
     undefined,
-    /started \(worker for slot 1\)/,
+    /started \(worker for seat 1\)/,
   );
   blocker = await listen(port);
   const code = await demo.exited(60_000);

@@ -1,6 +1,7 @@
 // The holder thread: one MemoryBackend and one HostEngine; each store arrives as a MessagePort.
 import { MessagePort, parentPort, workerData } from 'node:worker_threads';
-import { HostEngine, jsonCodec, MemoryBackend, type StoreLimits } from '@statewire/core';
+import { jsonCodec } from '@statewire/core';
+import { HostEngine, MemoryBackend, type StoreLimits } from '@statewire/core/transport';
 import { createPortLink } from './port-link.js';
 
 const backend = new MemoryBackend({ codec: jsonCodec });

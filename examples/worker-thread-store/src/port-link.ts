@@ -1,5 +1,5 @@
 import type { MessagePort } from 'node:worker_threads';
-import type { Link, LinkHandlers } from '@statewire/core';
+import type { Link, LinkHandlers } from '@statewire/core/transport';
 
 /** A {@link Link} over one end of a `MessageChannel`, for both ends: all this adds to core. */
 export function createPortLink(port: MessagePort, label: string): Link {

@@ -1,13 +1,11 @@
 import { MessageChannel, Worker } from 'node:worker_threads';
+import { ErrorCode, jsonCodec, StateError } from '@statewire/core';
 import {
   connectStore,
-  ErrorCode,
-  jsonCodec,
   resolveLimits,
-  StateError,
   type StoreOptions,
   storeCapabilities,
-} from '@statewire/core';
+} from '@statewire/core/transport';
 import { createPortLink } from './port-link.js';
 
 /** Options of {@link serveInWorkerThread}: `maxKeyBytes` (@default 1024), `maxValueBytes` (@default 64 MiB). */

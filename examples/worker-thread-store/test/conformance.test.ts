@@ -1,5 +1,5 @@
 import { describeConformance } from '@statewire/conformance';
-import { defineCapabilities } from '@statewire/core';
+import { defineCapabilities } from '@statewire/core/transport';
 import { afterAll } from 'vitest';
 // The holder runs in a worker thread, and a worker thread loads JavaScript, not TypeScript:
 // this test uses the build (`npm test` here runs `tsc -b` first).

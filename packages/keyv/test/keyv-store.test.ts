@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { createMemoryStore, jsonCodec, MemoryBackend, StateError } from '@statewire/core';
+import { createMemoryStore, jsonCodec, StateError } from '@statewire/core';
+import { MemoryBackend } from '@statewire/core/transport';
 import Keyv from 'keyv';
 import { describe, expect, it } from 'vitest';
 import { createKeyvStore } from '../src/index.js';

@@ -1,4 +1,5 @@
-import { createMemoryStore, jsonCodec, MemoryBackend, StateError } from '@statewire/core';
+import { createMemoryStore, jsonCodec, StateError } from '@statewire/core';
+import { MemoryBackend } from '@statewire/core/transport';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fixedWindow, StatewireRateLimitStore } from '../src/index.js';
 

@@ -1,4 +1,5 @@
-import { createMemoryStore, jsonCodec, MemoryBackend, StateError } from '@statewire/core';
+import { createMemoryStore, jsonCodec, StateError } from '@statewire/core';
+import { MemoryBackend } from '@statewire/core/transport';
 import session, { type SessionData } from 'express-session';
 import { afterEach, describe, expect, it } from 'vitest';
 import { StatewireSessionStore } from '../src/index.js';

@@ -1,4 +1,5 @@
 import { connect, serve } from '@statewire/ipc-msgpack';
+import { storeClient } from './store-client.js';
 import type { Subject } from './subject.js';
 
 /** `@statewire/ipc-msgpack`: msgpack values over a per-worker Unix domain side socket. */
@@ -18,13 +19,6 @@ export const subject: Subject = {
   },
   async client(env) {
     const store = connect({ namespace: env.namespace });
-    return {
-      get: (key) => store.get(key),
-      set: (key, value) => store.set(key, value),
-      setWithTtl: (key, value, ttl) => store.set(key, value, { ttl }),
-      increment: (key) => store.increment(key),
-      close: () => store.close(),
-      framesOut: () => store.stats().framesOut,
-    };
+    return storeClient(store, { framesOut: () => store.stats().framesOut });
   },
 };

@@ -1,4 +1,5 @@
 import type { Store } from '@statewire/core';
+import { storeClient } from './store-client.js';
 import { noHost, type Subject } from './subject.js';
 
 type CreateRedisStore = (options: { url?: string; namespace?: string }) => Store;
@@ -25,7 +26,7 @@ export const subject: Subject = {
   name: 'redis',
   family: 'statewire',
   description: '@statewire/redis: createRedisStore({ url, namespace }) in each worker',
-  wire: "ioredis, one connection per worker; the calls of a flush leave in one corked socket write, consecutive gets as one MGET and consecutive sets without ttl as one MSET (in issue order), other calls as their own commands (SET with PX for a ttl, increment as EVAL of a Lua script); values as bytes of the store's value codec",
+  wire: "ioredis, one connection per worker; a call made with nothing in flight is written at once, the calls made while others are in flight leave together at the next flush in one corked socket write, consecutive gets as one MGET and consecutive sets without ttl as one MSET (in issue order), other calls as their own commands (SET with PX for a ttl, increment as EVAL of a Lua script); values as bytes of the store's value codec",
   group: 'redis',
   serialization: 'json',
   needsRedis: true,
@@ -37,13 +38,6 @@ export const subject: Subject = {
   },
   async client(env) {
     const createRedisStore = await loadCreateRedisStore();
-    const store = createRedisStore({ url: env.redisUrl!, namespace: env.namespace });
-    return {
-      get: (key) => store.get(key),
-      set: (key, value) => store.set(key, value),
-      setWithTtl: (key, value, ttl) => store.set(key, value, { ttl }),
-      increment: (key) => store.increment(key),
-      close: () => store.close(),
-    };
+    return storeClient(createRedisStore({ url: env.redisUrl!, namespace: env.namespace }));
   },
 };

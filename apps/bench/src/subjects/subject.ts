@@ -10,6 +10,11 @@ export interface BenchClient {
   setWithTtl?(key: string, value: unknown, ttlMs: number): Promise<unknown>;
   /** Atomically adds 1; resolves the new value. */
   increment(key: string): Promise<unknown>;
+  /**
+   * Adds 1 by compare-and-set: `getEntry`, then `set` with `ifVersion`, again after each
+   * `CONFLICT`; resolves how many conflicts it met. Only stores with versions.
+   */
+  casIncrement?(key: string): Promise<number>;
   close(): Promise<void>;
   /** Frames sent so far, for transports that batch calls into frames. */
   framesOut?(): number;

@@ -1,7 +1,8 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { createMemoryStore, jsonCodec, MemoryBackend, type Store } from '@statewire/core';
+import { createMemoryStore, jsonCodec, type Store } from '@statewire/core';
+import { MemoryBackend } from '@statewire/core/transport';
 import { createRedisStore } from '@statewire/redis';
 import { afterAll, beforeAll, inject } from 'vitest';
 import type { OpenStore } from '../../src/index.js';
