@@ -1,4 +1,5 @@
-import type { Store } from '@statewire/core';
+import type { Capabilities, Store } from '@statewire/core';
+import type { ConformanceOptions } from './options.js';
 
 /** What the suite passes to a {@link StoreFactory}. */
 export interface FactoryOptions {
@@ -26,3 +27,14 @@ export interface FactoryOptions {
  * ```
  */
 export type StoreFactory = (options: FactoryOptions) => Store | Promise<Store>;
+
+/**
+ * One group of the suite (`describeBasic`, `describeTtl`, …): registers its tests for the
+ * stores `factory` makes, which must declare `expectedCapabilities`. Groups run or skip by
+ * those flags only.
+ */
+export type ConformanceGroup = (
+  factory: StoreFactory,
+  expectedCapabilities: Capabilities,
+  options?: ConformanceOptions,
+) => void;

@@ -1,5 +1,5 @@
 export { describeConformance } from './describe-conformance.js';
-export type { FactoryOptions, StoreFactory } from './factory.js';
+export type { ConformanceGroup, FactoryOptions, StoreFactory } from './factory.js';
 export { describeAllOrNothing } from './groups/all-or-nothing.js';
 export { describeAtomic } from './groups/atomic.js';
 export { describeAtomicCommit } from './groups/atomic-commit.js';

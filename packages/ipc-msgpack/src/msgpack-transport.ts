@@ -17,24 +17,20 @@ const msgpack: IpcTransportDefinition = {
 };
 
 /**
- * Holds the data in this process (the cluster primary or a parent) and answers every
- * client: every cluster worker, now and later, and whatever is passed to `host.attach()`.
- * Values are msgpack: Buffers, typed arrays, Dates, Maps, Sets and BigInts survive.
+ * The host: `serve()` of `@statewire/ipc` (the data lives in this process and every worker,
+ * fork child and attached channel is answered), with msgpack values, so that Buffers, typed
+ * arrays, Dates, Maps, Sets and BigInts survive. It runs beside an `@statewire/ipc` host.
  *
  * @throws Error when this process already serves this transport
  */
-export function serve(options?: ServeOptions): Host {
-  return serveWith(msgpack, options);
-}
+export const serve = (options?: ServeOptions): Host => serveWith(msgpack, options);
 
 /**
- * A store in a cluster worker, fork child or worker thread, talking to the host over IPC
- * with msgpack values.
+ * A store of a worker, fork child or worker thread whose host called this package's
+ * `serve()`: `connect()` of `@statewire/ipc`, with msgpack values.
  *
  * @throws StateError `UNAVAILABLE` when the process has no IPC channel and no `channel` is given
  */
-export function connect<S extends object = Record<string, unknown>>(
+export const connect = <S extends object = Record<string, unknown>>(
   options?: ConnectOptions,
-): IpcStore<S> {
-  return connectWith<S>(msgpack, options);
-}
+): IpcStore<S> => connectWith<S>(msgpack, options);

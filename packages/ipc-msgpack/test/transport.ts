@@ -1,5 +1,4 @@
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TransportUnderTest } from '@statewire/ipc-scenarios';
 
@@ -20,7 +19,7 @@ export const transport: TransportUnderTest = {
     entry: ipcEntry,
     codec: 'json',
     sideSocket: true,
-    frames: { module: join(dirname(ipcEntry), 'frame-wrapping.js'), name: 'plainFrames' },
+    frames: { module: ipcEntry, name: 'plainFrames' },
     packsFrames: false,
   },
 };

@@ -1,5 +1,10 @@
 export type { Channel, ClusterWorkerLike } from './channel.js';
-export type { CarriedMessage, CarrierKind, FrameWrapping } from './frame-wrapping.js';
+export {
+  type CarriedMessage,
+  type CarrierKind,
+  type FrameWrapping,
+  plainFrames,
+} from './frame-wrapping.js';
 export type { IpcEndpoint } from './ipc-endpoint-link.js';
 export {
   type ConnectOptions,

@@ -67,17 +67,8 @@ for j = 1, count do
   else
     local current = state[key]
     if current == nil then current = redis.call('GET', key) end
-    local n = tonumber(ARGV[at + 1])
-    if current then
-      local base = number_of(current)
-      if not base then
-        return redis.error_reply('WRONGTYPE atomic() increment of a value that is not a safe integer')
-      end
-      n = base + n
-    end
-    if n > 9007199254740991 or n < -9007199254740991 then
-      return redis.error_reply('STATEWIRE_RANGE atomic() increment result is not a safe integer')
-    end
+    local n, failure = incremented(current, ARGV[at + 1], 'atomic() increment')
+    if not n then return failure end
     results[j] = versioned(ARGV[at + 2], string.format('%d', n))
     state[key] = results[j]
   end

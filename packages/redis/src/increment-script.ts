@@ -31,17 +31,8 @@ import { VERSIONED_VALUE_LUA } from './versioned-value.js';
  */
 export const INCREMENT_LUA = `${VERSIONED_VALUE_LUA}
 local stored = redis.call('GET', KEYS[1])
-local n = tonumber(ARGV[1])
-if stored then
-  local current = number_of(stored)
-  if not current then
-    return redis.error_reply('WRONGTYPE increment() of a value that is not a safe integer')
-  end
-  n = current + n
-end
-if n > 9007199254740991 or n < -9007199254740991 then
-  return redis.error_reply('STATEWIRE_RANGE increment() result is not a safe integer')
-end
+local n, failure = incremented(stored, ARGV[1], 'increment()')
+if not n then return failure end
 local text = string.format('%d', n)
 local value = versioned(ARGV[3], text)
 if stored then

@@ -169,25 +169,21 @@ function readMany(
   }
 }
 
-function getMany(context: CommandContext, call: RedisCall): void {
-  const [wanted] = call.args as OpArgs[typeof Op.getMany];
-  readMany(
-    context,
-    call,
-    wanted.map((key) => context.layout.toRedis(key)),
-    (stored) => stored.map((value) => (value ? payloadOf(value) : null)),
-  );
+/** A command that reads its call's keys (`getMany`, `getEntries`) and maps each value found. */
+function readKeys(read: (stored: Buffer) => unknown): Command {
+  return (context, call) => {
+    const [wanted] = call.args as OpArgs[typeof Op.getMany | typeof Op.getEntries];
+    readMany(
+      context,
+      call,
+      wanted.map((key) => context.layout.toRedis(key)),
+      (stored) => stored.map((value) => (value ? read(value) : null)),
+    );
+  };
 }
 
-function getEntries(context: CommandContext, call: RedisCall): void {
-  const [wanted] = call.args as OpArgs[typeof Op.getEntries];
-  readMany(
-    context,
-    call,
-    wanted.map((key) => context.layout.toRedis(key)),
-    (stored) => stored.map((value) => (value ? [payloadOf(value), versionOf(value)] : null)),
-  );
-}
+const getMany = readKeys(payloadOf);
+const getEntries = readKeys((value) => [payloadOf(value), versionOf(value)]);
 
 function setMany(context: CommandContext, call: RedisCall): void {
   const [entries] = call.args as OpArgs[typeof Op.setMany];

@@ -95,4 +95,20 @@ local function number_of(stored)
 end
 local function versioned(version, text)
   return MARKER .. version .. text
+end
+-- The safe integer an increment by "by" leaves (a missing value counts as 0), or nil and
+-- the error to reply ("what" names the call in it).
+local function incremented(stored, by, what)
+  local n = tonumber(by)
+  if stored then
+    local base = number_of(stored)
+    if not base then
+      return nil, redis.error_reply('WRONGTYPE ' .. what .. ' of a value that is not a safe integer')
+    end
+    n = base + n
+  end
+  if n > 9007199254740991 or n < -9007199254740991 then
+    return nil, redis.error_reply('STATEWIRE_RANGE ' .. what .. ' result is not a safe integer')
+  end
+  return n
 end`;

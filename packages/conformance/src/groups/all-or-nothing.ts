@@ -1,8 +1,8 @@
 import type { Capabilities, Store } from '@statewire/core';
 import { describe } from 'vitest';
-import type { StoreFactory } from '../factory.js';
+import type { ConformanceGroup } from '../factory.js';
 import { createHarness, type Kit } from '../harness.js';
-import { type ConformanceOptions, resolveOptions } from '../options.js';
+import { resolveOptions } from '../options.js';
 
 interface BadEntry {
   readonly name: string;
@@ -57,11 +57,7 @@ async function expectUntouched(kit: Kit, s: Store, what: string): Promise<void> 
  * (`setMany()` with a value over `maxValueBytes` is in the values group.) Applies to every
  * store.
  */
-export function describeAllOrNothing(
-  factory: StoreFactory,
-  expectedCapabilities: Capabilities,
-  options?: ConformanceOptions,
-): void {
+export const describeAllOrNothing: ConformanceGroup = (factory, expectedCapabilities, options) => {
   const resolved = resolveOptions(options);
   const caps = expectedCapabilities;
 
@@ -124,4 +120,4 @@ export function describeAllOrNothing(
       kit.expect(await s.getMany(['a', 'b'])).toStrictEqual([1, 2]);
     });
   });
-}
+};

@@ -1,9 +1,9 @@
-import { type Capabilities, MAX_ATOMIC_STEPS, type Store } from '@statewire/core';
+import { MAX_ATOMIC_STEPS, type Store } from '@statewire/core';
 import { casIncrementLoops } from '../cas-increment.js';
-import type { StoreFactory } from '../factory.js';
+import type { ConformanceGroup } from '../factory.js';
 import { describeWhen } from '../gate.js';
 import { createHarness, type Kit } from '../harness.js';
-import { type ConformanceOptions, resolveOptions } from '../options.js';
+import { resolveOptions } from '../options.js';
 
 const LONG_TTL = 60 * 60 * 1000;
 
@@ -43,11 +43,7 @@ async function entriesOf(kit: Kit, s: Store, keys: string[]): Promise<unknown[]>
  * writes nothing. Every commit's keys share one hash tag, so that stores over a Redis
  * Cluster run the group too.
  */
-export function describeAtomicCommit(
-  factory: StoreFactory,
-  expectedCapabilities: Capabilities,
-  options?: ConformanceOptions,
-): void {
+export const describeAtomicCommit: ConformanceGroup = (factory, expectedCapabilities, options) => {
   const resolved = resolveOptions(options);
   const caps = expectedCapabilities;
 
@@ -433,4 +429,4 @@ export function describeAtomicCommit(
       kit.expect(await s.get('a')).toBe(1);
     });
   });
-}
+};

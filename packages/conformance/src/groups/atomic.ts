@@ -1,8 +1,8 @@
-import type { Capabilities, Store } from '@statewire/core';
-import type { StoreFactory } from '../factory.js';
+import type { Store } from '@statewire/core';
+import type { ConformanceGroup } from '../factory.js';
 import { describeWhen } from '../gate.js';
 import { createHarness, type Kit } from '../harness.js';
-import { type ConformanceOptions, resolveOptions } from '../options.js';
+import { resolveOptions } from '../options.js';
 
 async function openStores(kit: Kit): Promise<Store[]> {
   const stores: Store[] = [];
@@ -17,11 +17,7 @@ async function openStores(kit: Kit): Promise<Store[]> {
  * concurrent calls over them. Increments lose nothing and each resolves a distinct count;
  * `setIfAbsent` has exactly one winner.
  */
-export function describeAtomic(
-  factory: StoreFactory,
-  expectedCapabilities: Capabilities,
-  options?: ConformanceOptions,
-): void {
+export const describeAtomic: ConformanceGroup = (factory, expectedCapabilities, options) => {
   const resolved = resolveOptions(options);
 
   describeWhen('atomic', true, expectedCapabilities.atomic, 'atomic', () => {
@@ -68,4 +64,4 @@ export function describeAtomic(
       }
     });
   });
-}
+};

@@ -1,9 +1,9 @@
-import type { Capabilities, Store } from '@statewire/core';
+import type { Store } from '@statewire/core';
 import { describe } from 'vitest';
-import type { StoreFactory } from '../factory.js';
+import type { ConformanceGroup } from '../factory.js';
 import { createHarness } from '../harness.js';
 import { everyMethod } from '../methods.js';
-import { type ConformanceOptions, resolveOptions } from '../options.js';
+import { resolveOptions } from '../options.js';
 
 const sorted = (keys: readonly string[]) => [...keys].sort();
 
@@ -25,11 +25,7 @@ async function setManyInChunks(s: Store, keys: readonly string[]): Promise<void>
  * the batch methods, increment and setIfAbsent, asynchronous settlement, and the order of
  * calls issued without awaiting (RELIABILITY A7). Applies to every store.
  */
-export function describeBasic(
-  factory: StoreFactory,
-  expectedCapabilities: Capabilities,
-  options?: ConformanceOptions,
-): void {
+export const describeBasic: ConformanceGroup = (factory, expectedCapabilities, options) => {
   const resolved = resolveOptions(options);
   describe('basic', () => {
     const { test } = createHarness(factory, expectedCapabilities, resolved);
@@ -401,4 +397,4 @@ export function describeBasic(
       kit.expect(results).toStrictEqual([undefined, [1, 2], 1, [undefined, 2], undefined, []]);
     });
   });
-}
+};

@@ -1,9 +1,9 @@
 import { type Capabilities, StateError, type StateErrorCode, type Store } from '@statewire/core';
 import { isStateErrorCode } from '@statewire/core/transport';
 import { describe } from 'vitest';
-import type { StoreFactory } from '../factory.js';
+import type { ConformanceGroup } from '../factory.js';
 import { createHarness, type Kit } from '../harness.js';
-import { type ConformanceOptions, resolveOptions } from '../options.js';
+import { resolveOptions } from '../options.js';
 
 /** A distinctive string hidden in invalid keys and values: no error message may repeat it. */
 const SECRET = 'sw-secret-5e1f9c';
@@ -108,11 +108,7 @@ async function collect(kit: Kit, caps: Capabilities): Promise<[Failure, unknown]
  * key or value it is about; a call rejected before it was sent never claims
  * `maybeApplied: true`.
  */
-export function describeErrors(
-  factory: StoreFactory,
-  expectedCapabilities: Capabilities,
-  options?: ConformanceOptions,
-): void {
+export const describeErrors: ConformanceGroup = (factory, expectedCapabilities, options) => {
   const resolved = resolveOptions(options);
   describe('errors', () => {
     const { test } = createHarness(factory, expectedCapabilities, resolved);
@@ -142,4 +138,4 @@ export function describeErrors(
       }
     });
   });
-}
+};

@@ -1,6 +1,6 @@
-import type { Capabilities, Store } from '@statewire/core';
+import type { Store } from '@statewire/core';
 import { describe } from 'vitest';
-import type { StoreFactory } from '../factory.js';
+import type { ConformanceGroup } from '../factory.js';
 import { createHarness, type Kit } from '../harness.js';
 import {
   awkwardKeys,
@@ -12,7 +12,7 @@ import {
   prototypeKeys,
 } from '../key-samples.js';
 import { BATCH_COMPANION_KEY, keyMethods, type MethodCase } from '../methods.js';
-import { type ConformanceOptions, resolveOptions } from '../options.js';
+import { resolveOptions } from '../options.js';
 import { snapshotPrototypes } from '../prototypes.js';
 import { show } from '../strict-equal.js';
 
@@ -45,11 +45,7 @@ async function expectKeysRejected(
  * rejection and never a synchronous throw. Prototype-named and awkward keys are ordinary
  * keys that round-trip exactly, stay distinct, and pollute nothing.
  */
-export function describeKeyRules(
-  factory: StoreFactory,
-  expectedCapabilities: Capabilities,
-  options?: ConformanceOptions,
-): void {
+export const describeKeyRules: ConformanceGroup = (factory, expectedCapabilities, options) => {
   const resolved = resolveOptions(options);
   const { maxKeyBytes } = expectedCapabilities;
   describe('keys', () => {
@@ -223,4 +219,4 @@ export function describeKeyRules(
       }
     });
   });
-}
+};

@@ -1,9 +1,9 @@
-import type { Capabilities, Store } from '@statewire/core';
+import type { Store } from '@statewire/core';
 import { describe } from 'vitest';
-import type { StoreFactory } from '../factory.js';
+import type { ConformanceGroup } from '../factory.js';
 import { createHarness } from '../harness.js';
 import { BATCH_COMPANION_KEY, everyMethod } from '../methods.js';
-import { type ConformanceOptions, resolveOptions } from '../options.js';
+import { resolveOptions } from '../options.js';
 import { summarize } from '../outcome.js';
 
 const malformedOptions: [string, unknown][] = [
@@ -23,11 +23,7 @@ const malformedOptions: [string, unknown][] = [
  * `close()` is idempotent and closes only its own store; malformed call options reject
  * with `TypeError`, an already-aborted signal with `ABORTED`, and neither writes anything.
  */
-export function describeLifecycle(
-  factory: StoreFactory,
-  expectedCapabilities: Capabilities,
-  options?: ConformanceOptions,
-): void {
+export const describeLifecycle: ConformanceGroup = (factory, expectedCapabilities, options) => {
   const resolved = resolveOptions(options);
   describe('lifecycle', () => {
     const { test } = createHarness(factory, expectedCapabilities, resolved);
@@ -138,4 +134,4 @@ export function describeLifecycle(
       kit.expect(await s.get('k')).toBeUndefined();
     });
   });
-}
+};

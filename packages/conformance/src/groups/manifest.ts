@@ -1,9 +1,8 @@
-import type { Capabilities } from '@statewire/core';
 import { defineCapabilities } from '@statewire/core/transport';
 import { describe } from 'vitest';
-import type { StoreFactory } from '../factory.js';
+import type { ConformanceGroup } from '../factory.js';
 import { createHarness } from '../harness.js';
-import { type ConformanceOptions, resolveOptions } from '../options.js';
+import { resolveOptions } from '../options.js';
 
 /**
  * The capabilities manifest: a store declares exactly the capabilities its test expects,
@@ -12,11 +11,7 @@ import { type ConformanceOptions, resolveOptions } from '../options.js';
  * reported here once, as a diff; the tests of every other group are then skipped with the
  * difference as their note, instead of failing on expectations meant for another store.
  */
-export function describeManifest(
-  factory: StoreFactory,
-  expectedCapabilities: Capabilities,
-  options?: ConformanceOptions,
-): void {
+export const describeManifest: ConformanceGroup = (factory, expectedCapabilities, options) => {
   const resolved = resolveOptions(options);
   describe('capabilities', () => {
     const { test } = createHarness(factory, expectedCapabilities, resolved, {
@@ -55,4 +50,4 @@ export function describeManifest(
       kit.expect({ ...b.capabilities }).toStrictEqual({ ...a.capabilities });
     });
   });
-}
+};

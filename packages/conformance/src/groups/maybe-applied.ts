@@ -1,8 +1,8 @@
-import type { Capabilities, StateErrorCode, Store } from '@statewire/core';
+import type { StateErrorCode, Store } from '@statewire/core';
 import { describe } from 'vitest';
-import type { StoreFactory } from '../factory.js';
+import type { ConformanceGroup } from '../factory.js';
 import { createHarness, type Kit } from '../harness.js';
-import { type ConformanceOptions, resolveOptions } from '../options.js';
+import { resolveOptions } from '../options.js';
 
 interface Case {
   readonly what: string;
@@ -89,11 +89,7 @@ async function maybeAppliedOf(kit: Kit, s: Store, c: Case): Promise<unknown> {
  * write may have been applied and the store cannot know (sent, then timed out, aborted or
  * cut off) — and a read never carries it.
  */
-export function describeMaybeApplied(
-  factory: StoreFactory,
-  expectedCapabilities: Capabilities,
-  options?: ConformanceOptions,
-): void {
+export const describeMaybeApplied: ConformanceGroup = (factory, expectedCapabilities, options) => {
   const resolved = resolveOptions(options);
   describe('maybeApplied', () => {
     const { test } = createHarness(factory, expectedCapabilities, resolved);
@@ -139,4 +135,4 @@ export function describeMaybeApplied(
       }
     });
   });
-}
+};

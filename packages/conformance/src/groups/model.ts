@@ -1,7 +1,7 @@
-import { type Capabilities, StateError, type Store } from '@statewire/core';
+import { StateError, type Store } from '@statewire/core';
 import fc from 'fast-check';
 import { describe } from 'vitest';
-import type { StoreFactory } from '../factory.js';
+import type { ConformanceGroup } from '../factory.js';
 import { createHarness, type Kit } from '../harness.js';
 import { modelOp } from '../model/arbitraries.js';
 import { concurrentKeys, concurrentOp, timedCall } from '../model/concurrent-op.js';
@@ -12,7 +12,7 @@ import {
   type Observed,
   ObservedModel,
 } from '../model/observed-model.js';
-import { type ConformanceOptions, resolveOptions } from '../options.js';
+import { resolveOptions } from '../options.js';
 import { randomNamespace } from '../random-data.js';
 
 const LONG_TTL_MS = 600_000;
@@ -131,11 +131,7 @@ async function observe(kit: Kit, store: Store, op: ModelOp): Promise<Observed> {
  * abstract version of the key is the one its version stands for, and a version string must
  * never stand for two writes. Runs on every store.
  */
-export function describeModel(
-  factory: StoreFactory,
-  expectedCapabilities: Capabilities,
-  options?: ConformanceOptions,
-): void {
+export const describeModel: ConformanceGroup = (factory, expectedCapabilities, options) => {
   const resolved = resolveOptions(options);
   describe('model', () => {
     const { test } = createHarness(factory, expectedCapabilities, resolved);
@@ -205,4 +201,4 @@ export function describeModel(
       runTimeout,
     );
   });
-}
+};

@@ -1,8 +1,7 @@
-import type { Capabilities } from '@statewire/core';
 import { describe } from 'vitest';
-import type { StoreFactory } from '../factory.js';
+import type { ConformanceGroup } from '../factory.js';
 import { createHarness } from '../harness.js';
-import { type ConformanceOptions, resolveOptions } from '../options.js';
+import { resolveOptions } from '../options.js';
 
 const sorted = (keys: readonly string[]) => [...keys].sort();
 
@@ -12,11 +11,7 @@ const sorted = (keys: readonly string[]) => [...keys].sort();
  * separator lets a key escape (`'a'` + `':b'` differs from `'a:'` + `'b'`; `'a'` does not
  * see `'ab'`). Stores made with one namespace share it.
  */
-export function describeNamespaces(
-  factory: StoreFactory,
-  expectedCapabilities: Capabilities,
-  options?: ConformanceOptions,
-): void {
+export const describeNamespaces: ConformanceGroup = (factory, expectedCapabilities, options) => {
   const resolved = resolveOptions(options);
   describe('namespaces', () => {
     const { test } = createHarness(factory, expectedCapabilities, resolved);
@@ -99,4 +94,4 @@ export function describeNamespaces(
       kit.expect(await separated.get('k')).toBe('separated');
     });
   });
-}
+};

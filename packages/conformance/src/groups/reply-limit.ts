@@ -1,8 +1,7 @@
-import type { Capabilities } from '@statewire/core';
 import { describe } from 'vitest';
-import type { StoreFactory } from '../factory.js';
+import type { ConformanceGroup } from '../factory.js';
 import { createHarness } from '../harness.js';
-import { type ConformanceOptions, resolveOptions } from '../options.js';
+import { resolveOptions } from '../options.js';
 
 const MiB = 1024 * 1024;
 const REPLY_BOUND_MS = 90_000;
@@ -13,11 +12,7 @@ const REPLY_BOUND_MS = 90_000;
  * would be over `maxReplyBytes` is `TOO_LARGE` (a read: no `maybeApplied`) and the store
  * keeps working.
  */
-export function describeReplyLimit(
-  factory: StoreFactory,
-  expectedCapabilities: Capabilities,
-  options?: ConformanceOptions,
-): void {
+export const describeReplyLimit: ConformanceGroup = (factory, expectedCapabilities, options) => {
   const resolved = resolveOptions(options);
   describe('reply and batch limits', () => {
     const { test } = createHarness(factory, expectedCapabilities, resolved);
@@ -66,4 +61,4 @@ export function describeReplyLimit(
       kit.expect(await s.getMany(['small', 'big'])).toHaveLength(2);
     }, 120_000);
   });
-}
+};

@@ -1,8 +1,8 @@
-import type { Capabilities, Store } from '@statewire/core';
+import type { Store } from '@statewire/core';
 import { describe } from 'vitest';
-import type { StoreFactory } from '../factory.js';
+import type { ConformanceGroup } from '../factory.js';
 import { createHarness, type Kit } from '../harness.js';
-import { type ConformanceOptions, resolveOptions } from '../options.js';
+import { resolveOptions } from '../options.js';
 
 const sorted = (keys: Iterable<string>) => [...keys].sort();
 
@@ -35,11 +35,7 @@ async function writeKeys(s: Store, keys: readonly string[]): Promise<void> {
  * least once, never a key outside the prefix or the namespace; a bad cursor or count is
  * refused; an empty namespace completes.
  */
-export function describeScan(
-  factory: StoreFactory,
-  expectedCapabilities: Capabilities,
-  options?: ConformanceOptions,
-): void {
+export const describeScan: ConformanceGroup = (factory, expectedCapabilities, options) => {
   const resolved = resolveOptions(options);
   describe('scan', () => {
     const { test } = createHarness(factory, expectedCapabilities, resolved);
@@ -156,4 +152,4 @@ export function describeScan(
       );
     });
   });
-}
+};

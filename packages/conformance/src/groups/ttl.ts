@@ -1,8 +1,8 @@
-import type { Capabilities, Store } from '@statewire/core';
-import type { StoreFactory } from '../factory.js';
+import type { Store } from '@statewire/core';
+import type { ConformanceGroup } from '../factory.js';
 import { describeWhen } from '../gate.js';
 import { createHarness, type Kit } from '../harness.js';
-import { type ConformanceOptions, resolveOptions } from '../options.js';
+import { resolveOptions } from '../options.js';
 
 const LONG_TTL = 60 * 60 * 1000;
 
@@ -50,11 +50,7 @@ const malformedTtls: [string, unknown][] = [
  * ttl rejects `NOT_SUPPORTED`. Short ttls and generous polling; no test asserts that
  * something happened quickly.
  */
-export function describeTtl(
-  factory: StoreFactory,
-  expectedCapabilities: Capabilities,
-  options?: ConformanceOptions,
-): void {
+export const describeTtl: ConformanceGroup = (factory, expectedCapabilities, options) => {
   const resolved = resolveOptions(options);
   const ttl = resolved.ttl;
 
@@ -254,4 +250,4 @@ export function describeTtl(
       kit.expect(await s.keys(), 'a rejected call wrote').toEqual([]);
     });
   });
-}
+};

@@ -1,8 +1,8 @@
-import type { Capabilities, Store } from '@statewire/core';
+import type { Store } from '@statewire/core';
 import { describe } from 'vitest';
-import type { StoreFactory } from '../factory.js';
+import type { ConformanceGroup } from '../factory.js';
 import { createHarness, type Kit } from '../harness.js';
-import { type ConformanceOptions, resolveOptions } from '../options.js';
+import { resolveOptions } from '../options.js';
 import { summarize } from '../outcome.js';
 import { snapshotPrototypes } from '../prototypes.js';
 import { formatBytes, seededBytes, seededText } from '../random-data.js';
@@ -82,11 +82,7 @@ async function checkValue(kit: Kit, valueCase: ValueCase, rule: ValueRule, ms: n
  * on write and read, large values of `options.largeValueBytes`, and `TOO_LARGE` over
  * `maxValueBytes`. Applies to every store; the capabilities decide what each case must do.
  */
-export function describeValueRules(
-  factory: StoreFactory,
-  expectedCapabilities: Capabilities,
-  options?: ConformanceOptions,
-): void {
+export const describeValueRules: ConformanceGroup = (factory, expectedCapabilities, options) => {
   const resolved = resolveOptions(options);
   const caps = expectedCapabilities;
   // Large values get more time: a bound per MiB on top of the call bound.
@@ -232,4 +228,4 @@ export function describeValueRules(
       resolved.timeout + boundFor(caps.maxValueBytes) * 2,
     );
   });
-}
+};

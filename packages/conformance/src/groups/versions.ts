@@ -1,9 +1,9 @@
-import { type Capabilities, StateError, type Store } from '@statewire/core';
+import { StateError, type Store } from '@statewire/core';
 import { casIncrementLoops } from '../cas-increment.js';
-import type { StoreFactory } from '../factory.js';
+import type { ConformanceGroup } from '../factory.js';
 import { describeWhen } from '../gate.js';
 import { createHarness, type Kit } from '../harness.js';
-import { type ConformanceOptions, resolveOptions } from '../options.js';
+import { resolveOptions } from '../options.js';
 
 const LONG_TTL = 60 * 60 * 1000;
 
@@ -47,11 +47,7 @@ async function expectConflict(kit: Kit, what: string, call: () => unknown): Prom
  * stores at once lose no update. On stores without `versions`, every one of these calls
  * rejects `NOT_SUPPORTED` and writes nothing: a store must never ignore `ifVersion`.
  */
-export function describeVersions(
-  factory: StoreFactory,
-  expectedCapabilities: Capabilities,
-  options?: ConformanceOptions,
-): void {
+export const describeVersions: ConformanceGroup = (factory, expectedCapabilities, options) => {
   const resolved = resolveOptions(options);
   const caps = expectedCapabilities;
 
@@ -442,4 +438,4 @@ export function describeVersions(
       kit.expect(await s.get('k'), 'a rejected call wrote').toBe(1);
     });
   });
-}
+};

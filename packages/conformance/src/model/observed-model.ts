@@ -105,6 +105,17 @@ interface CommitScenario {
  * delete and re-create of the same value). A conditional write must apply exactly when the
  * key is at the number its version stands for.
  */
+/** What a conditional write finds: the entry, and whether its `ifVersion` matches. */
+interface Condition {
+  key: string;
+  ifVersion: string | null;
+  entry: Entry | undefined;
+  /** The version matches the entry as the model holds it. */
+  now: boolean;
+  /** The version would match once the entry expired (it may have, unseen). */
+  ifExpired: boolean;
+}
+
 export class ObservedModel {
   readonly #entries = new Map<string, Entry>();
   /** Per key: every version string seen for it, and the abstract version it stands for. */
@@ -360,20 +371,40 @@ export class ObservedModel {
     where: string,
   ): string | undefined {
     if (op.ifVersion === undefined) return `${where}: the run sent no ifVersion`;
-    const entry = this.#entries.get(op.key);
-    const now = this.#matches(op.key, op.ifVersion, entry);
-    // A key that may have expired may be missing by the time the store looks.
-    const ifExpired = entry?.mayExpire === true && this.#matches(op.key, op.ifVersion, undefined);
+    const found = this.#expected(op.key, op.ifVersion);
     if (observed.kind === 'resolved') {
-      if (!now && !ifExpired) return `${where}: expected CONFLICT`;
+      if (!found.now && !found.ifExpired) return `${where}: expected CONFLICT`;
       if (observed.value !== undefined) return `${where}: expected undefined`;
       this.#entries.set(op.key, this.#written(op.value, op.ttl === 'short'));
       return undefined;
     }
-    if (observed.code !== 'CONFLICT') return `${where}: expected ${now ? 'undefined' : 'CONFLICT'}`;
+    return this.#conflicted(found, observed, where, found.now ? 'undefined' : 'CONFLICT');
+  }
+
+  /** The entry a conditional write finds, and whether `ifVersion` matches it now or once it expired. */
+  #expected(key: string, ifVersion: string | null): Condition {
+    const entry = this.#entries.get(key);
+    const now = this.#matches(key, ifVersion, entry);
+    // A key that may have expired may be missing by the time the store looks.
+    const ifExpired = entry?.mayExpire === true && this.#matches(key, ifVersion, undefined);
+    return { key, ifVersion, entry, now, ifExpired };
+  }
+
+  /**
+   * A conditional write that rejected: only `CONFLICT` is right, and only when the version
+   * did not match (or matched a key that may have expired before the store looked).
+   */
+  #conflicted(
+    { key, ifVersion, entry, now }: Condition,
+    observed: Observed,
+    where: string,
+    expected: string | boolean,
+  ): string | undefined {
+    if (observed.kind !== 'rejected' || observed.code !== 'CONFLICT')
+      return `${where}: expected ${expected}`;
     if (!now) return undefined;
-    if (entry?.mayExpire && op.ifVersion !== null) {
-      this.#entries.delete(op.key);
+    if (entry?.mayExpire && ifVersion !== null) {
+      this.#entries.delete(key);
       return undefined;
     }
     return `${where}: expected it to apply`;
@@ -385,25 +416,17 @@ export class ObservedModel {
     where: string,
   ): string | undefined {
     if (op.ifVersion === undefined) return `${where}: the run sent no ifVersion`;
-    const entry = this.#entries.get(op.key);
-    const now = this.#matches(op.key, op.ifVersion, entry);
-    const ifExpired = entry?.mayExpire === true && this.#matches(op.key, op.ifVersion, undefined);
+    const found = this.#expected(op.key, op.ifVersion);
     // `ifVersion: null` of a missing key deletes nothing and resolves false; a version that
     // holds deletes the key and resolves true.
     const answer = op.ifVersion !== null;
     if (observed.kind === 'resolved') {
-      if (!now && !ifExpired) return `${where}: expected CONFLICT`;
+      if (!found.now && !found.ifExpired) return `${where}: expected CONFLICT`;
       if (observed.value !== answer) return `${where}: expected ${answer}`;
       this.#entries.delete(op.key);
       return undefined;
     }
-    if (observed.code !== 'CONFLICT') return `${where}: expected ${now ? answer : 'CONFLICT'}`;
-    if (!now) return undefined;
-    if (entry?.mayExpire && op.ifVersion !== null) {
-      this.#entries.delete(op.key);
-      return undefined;
-    }
-    return `${where}: expected it to apply`;
+    return this.#conflicted(found, observed, where, found.now ? answer : 'CONFLICT');
   }
 
   /**
