@@ -13,5 +13,5 @@ afterAll(() => void holder.kill());
 describeConformance(
   'published @statewire/ipc with a forked holder',
   ({ namespace }) => connect({ channel: holder, namespace }),
-  defineCapabilities({ ttl: true, shared: true, atomic: true }),
+  defineCapabilities({ ttl: true, shared: true, atomic: true, versions: true }),
 );

@@ -6,5 +6,12 @@ import { createRedisStore } from '@statewire/redis';
 describeConformance(
   'published @statewire/redis on a real redis-server',
   ({ namespace }) => createRedisStore({ url: process.env.REDIS_URL, namespace }),
-  defineCapabilities({ binary: true, structured: true, ttl: true, shared: true, atomic: true }),
+  defineCapabilities({
+    binary: true,
+    structured: true,
+    ttl: true,
+    shared: true,
+    atomic: true,
+    versions: true,
+  }),
 );
