@@ -43,6 +43,9 @@ interface CallKind {
 const READ: CallKind = { write: false };
 const WRITE: CallKind = { write: true };
 
+// What a plain set() resolves: nothing.
+function nothing(): void {}
+
 /** What a {@link BaseStore} is made of. */
 export interface BaseStoreOptions {
   /** Where validated, encoded calls run. */
@@ -73,6 +76,8 @@ export class BaseStore<S extends object = Record<string, unknown>> implements St
   readonly #executor: Executor;
   readonly #codec: ValueCodec;
   readonly #timeout: number;
+  // The options of every call made without options: one frozen object, not one per call.
+  readonly #defaultOptions: ExecuteOptions;
   readonly #label: string;
   #closing: Promise<void> | undefined;
   #committer: AtomicCommitter | undefined;
@@ -88,6 +93,7 @@ export class BaseStore<S extends object = Record<string, unknown>> implements St
     this.#executor = executor;
     this.#codec = options.codec;
     this.#timeout = options.timeout;
+    this.#defaultOptions = Object.freeze({ timeout: options.timeout, signal: undefined });
     this.#label = options.label;
     // An own, enumerable property, as a plain field would be (so that a spread or an
     // object made with this store as prototype still sees it); a getter only when the
@@ -102,25 +108,37 @@ export class BaseStore<S extends object = Record<string, unknown>> implements St
     );
   }
 
-  async get<K extends KeyOf<S>>(key: K, opts?: CallOptions): Promise<S[K] | undefined> {
-    const options = this.#begin(opts);
-    this.#key(key);
-    return this.#decode(await this.#executor.execute(Op.get, [key], options)) as S[K] | undefined;
+  // get() and set() are the calls made most: plain functions that chain one `then`, not
+  // async functions (whose state costs several hundred bytes of garbage per call). A
+  // validation error still rejects, never throws.
+  get<K extends KeyOf<S>>(key: K, opts?: CallOptions): Promise<S[K] | undefined> {
+    try {
+      const options = this.#begin(opts);
+      this.#key(key);
+      return this.#executor.execute(Op.get, [key], options).then(this.#decodeAnswer) as Promise<
+        S[K] | undefined
+      >;
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
-  async set<K extends KeyOf<S>>(key: K, value: S[K], opts?: ConditionalSetOptions): Promise<void> {
-    const options = this.#begin(opts, WRITE);
-    const ttl = this.#ttl(opts);
-    const ifVersion = opts?.ifVersion;
-    if (ifVersion !== undefined) this.#expectedVersion('set', ifVersion);
-    this.#key(key, WRITE);
-    const encoded = this.#encode(value);
-    if (ifVersion === undefined) {
-      await this.#executor.execute(Op.set, [key, encoded, ttl], options);
-      return;
+  set<K extends KeyOf<S>>(key: K, value: S[K], opts?: ConditionalSetOptions): Promise<void> {
+    try {
+      const options = this.#begin(opts, WRITE);
+      const ttl = this.#ttl(opts);
+      const ifVersion = opts?.ifVersion;
+      if (ifVersion !== undefined) this.#expectedVersion('set', ifVersion);
+      this.#key(key, WRITE);
+      const encoded = this.#encode(value);
+      if (ifVersion === undefined) {
+        return this.#executor.execute(Op.set, [key, encoded, ttl], options).then(nothing);
+      }
+      const mutation: WireMutation = [MutationKind.set, key, encoded, ttl];
+      return this.#conditional('set', key, ifVersion, mutation, options);
+    } catch (error) {
+      return Promise.reject(error);
     }
-    const mutation: WireMutation = [MutationKind.set, key, encoded, ttl];
-    await this.#conditional('set', key, ifVersion, mutation, options);
   }
 
   async delete(key: KeyOf<S>, opts?: DeleteOptions): Promise<boolean> {
@@ -316,7 +334,7 @@ export class BaseStore<S extends object = Record<string, unknown>> implements St
         write ? { maybeApplied: false } : {},
       );
     }
-    return readCallOptions(opts, this.#timeout);
+    return opts === undefined ? this.#defaultOptions : readCallOptions(opts, this.#timeout);
   }
 
   // Versions are never ignored: a store without them refuses every call that needs them.
@@ -439,7 +457,10 @@ export class BaseStore<S extends object = Record<string, unknown>> implements St
         ),
       );
     }
-    if (encodedSize(encoded) > this.#declared.maxValueBytes) {
+    const limit = this.#declared.maxValueBytes;
+    // Text of n UTF-16 units is at most 3n bytes of UTF-8: short values skip the exact count.
+    const surelyFits = typeof encoded === 'string' && encoded.length * 3 <= limit;
+    if (!surelyFits && encodedSize(encoded) > limit) {
       throw markNotApplied(
         new StateError(
           ErrorCode.TOO_LARGE,
@@ -449,6 +470,8 @@ export class BaseStore<S extends object = Record<string, unknown>> implements St
     }
     return encoded;
   }
+
+  readonly #decodeAnswer = (value: unknown): unknown => this.#decode(value);
 
   #decode(value: unknown): unknown {
     if (value === null) return undefined;

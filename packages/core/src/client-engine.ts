@@ -54,6 +54,8 @@ export interface ClientEngineOptions {
   maxPending?: number;
   /**
    * How long to wait for the host's welcome before calls reject with `UNAVAILABLE`, in ms.
+   * Time this process spends blocked does not count against the host: after a busy spell
+   * the host gets the whole time again.
    * @default 5000
    */
   handshakeTimeout?: number;
@@ -85,6 +87,10 @@ type State =
   | { kind: 'closed' };
 
 const HELLO_RETRY_MS = [0, 25, 50, 100, 200, 400, 800];
+
+// A hello timer that fires this much later than it was due means the process was busy (a
+// long synchronous task) rather than waiting: see #sendHello.
+const BUSY_LATENESS_MS = 100;
 
 // What a host that announces no `ops` in its welcome knows: the operations of the releases
 // before versions, 0 (get) to 11 (scan).
@@ -128,6 +134,8 @@ export class ClientEngine implements Executor {
   #helloAttempt = 0;
   // Whether the handshake deadline has passed once already (see #sendHello).
   #helloOverdue = false;
+  // When the hello timer was due to fire (0 before the first hello).
+  #helloDue = 0;
   #framesOut = 0;
   #framesIn = 0;
   #foreignIn = 0;
@@ -185,28 +193,9 @@ export class ClientEngine implements Executor {
 
   execute<O extends OpCode>(op: O, args: OpArgs[O], options: ExecuteOptions): Promise<OpResult[O]> {
     const state = this.#state;
-    // A call refused here never left: a write carries `maybeApplied: false`.
-    const unsent = writeOps.has(op) ? { maybeApplied: false } : {};
-    if (state.kind === 'closed') {
-      return rejectLater(
-        new StateError(
-          ErrorCode.CLOSED,
-          `${this.#label}: ${opNames[op]}() on a closed store`,
-          unsent,
-        ),
-      );
-    }
-    if (state.kind === 'failed') {
-      if (state.sticky) {
-        return rejectLater(
-          new StateError(
-            state.code,
-            `${this.#label}: ${opNames[op]}() failed: ${state.reason}`,
-            unsent,
-          ),
-        );
-      }
-      this.#startHandshake();
+    if (state.kind === 'closed' || state.kind === 'failed') {
+      const refused = this.#refuse(op, state);
+      if (refused) return refused;
     }
     // Calls that timed out or were aborted while queued leave the queue only when a flush
     // skips them; while the link stays congested that is never, so drop them here.
@@ -217,7 +206,7 @@ export class ClientEngine implements Executor {
         new StateError(
           ErrorCode.OVERLOADED,
           `${this.#label}: ${this.#maxPending} calls already pending`,
-          unsent,
+          unsent(op),
         ),
       );
     }
@@ -226,9 +215,37 @@ export class ClientEngine implements Executor {
       // Nagle: with nothing else of ours pending (so nothing in flight), the call leaves at
       // once; otherwise it waits for the next flush point with the calls issued meanwhile.
       const idle = this.#pending.size === 1 && this.#state.kind === 'ready' && !this.#congested;
-      this.#queue.push([id, op, ...args], idle);
+      this.#queue.push(wireCall(id, op, args), idle);
     }
     return promise as Promise<OpResult[O]>;
+  }
+
+  // A call on a closed store, or on a failed one: rejected when the failure is final;
+  // otherwise the store starts a new handshake and the call goes on (undefined).
+  #refuse(
+    op: OpCode,
+    state: Extract<State, { kind: 'closed' | 'failed' }>,
+  ): Promise<never> | undefined {
+    if (state.kind === 'closed') {
+      return rejectLater(
+        new StateError(
+          ErrorCode.CLOSED,
+          `${this.#label}: ${opNames[op]}() on a closed store`,
+          unsent(op),
+        ),
+      );
+    }
+    if (state.sticky) {
+      return rejectLater(
+        new StateError(
+          state.code,
+          `${this.#label}: ${opNames[op]}() failed: ${state.reason}`,
+          unsent(op),
+        ),
+      );
+    }
+    this.#startHandshake();
+    return undefined;
   }
 
   /**
@@ -270,6 +287,7 @@ export class ClientEngine implements Executor {
     this.#state = { kind: 'connecting' };
     this.#helloAttempt = 0;
     this.#helloOverdue = false;
+    this.#helloDue = 0;
     this.#helloDeadline = performance.now() + this.#handshakeTimeout;
     this.#sendHello();
   }
@@ -279,13 +297,23 @@ export class ClientEngine implements Executor {
   #sendHello(): void {
     this.#helloTimer = undefined;
     if (this.#state.kind !== 'connecting') return;
-    const remaining = this.#helloDeadline - performance.now();
+    const now = performance.now();
+    // The deadline measures how long the host stays silent, not how long this process was
+    // busy: a welcome cannot be read while the event loop is blocked, and a hello held on
+    // the way (a side socket still being negotiated) may not even have left. After a busy
+    // spell (this timer fired late) the host gets a whole handshakeTimeout again. Calls
+    // still time out by their own deadlines meanwhile.
+    if (this.#helloDue !== 0 && now - this.#helloDue > BUSY_LATENESS_MS) {
+      this.#helloDeadline = Math.max(this.#helloDeadline, now + this.#handshakeTimeout);
+    }
+    const remaining = this.#helloDeadline - now;
     if (remaining <= 0 && !this.#helloOverdue) {
       // The deadline may have passed while this process was busy (encoding a huge value,
       // say) with the host's welcome already waiting to be read; timers run before I/O in a
       // turn of the event loop, so I/O gets one more turn before the verdict. A timer set
       // now fires on the next turn, after this turn's I/O.
       this.#helloOverdue = true;
+      this.#helloDue = now;
       this.#helloTimer = setTimeout(() => this.#sendHello(), 0);
       this.#helloTimer.unref();
       return;
@@ -307,6 +335,7 @@ export class ClientEngine implements Executor {
     const delay = HELLO_RETRY_MS[
       Math.min(++this.#helloAttempt, HELLO_RETRY_MS.length - 1)
     ] as number;
+    this.#helloDue = now + Math.min(delay, remaining);
     this.#helloTimer = setTimeout(() => this.#sendHello(), Math.min(delay, remaining));
     this.#helloTimer.unref();
   }
@@ -490,6 +519,26 @@ export class ClientEngine implements Executor {
     this.#queue.clear();
     this.#pending.failAll(code, `failed: ${reason}`, cause, notApplied);
     if (sticky) this.#link.close();
+  }
+}
+
+// A call refused before it left: a write carries `maybeApplied: false`.
+function unsent(op: OpCode): { maybeApplied?: boolean } {
+  return writeOps.has(op) ? { maybeApplied: false } : {};
+}
+
+// The call as it travels: its id, its op, then its arguments. The common lengths are array
+// literals, allocated at their exact size; a spread or pushes would grow a backing store.
+function wireCall(id: number, op: OpCode, args: readonly unknown[]): WireCall {
+  switch (args.length) {
+    case 1:
+      return [id, op, args[0]];
+    case 2:
+      return [id, op, args[0], args[1]];
+    case 3:
+      return [id, op, args[0], args[1], args[2]];
+    default:
+      return [id, op, ...args];
   }
 }
 

@@ -41,6 +41,52 @@ function strictReplacer(this: unknown, key: string, _converted: unknown): unknow
   }
 }
 
+// Deeper values take the replacer's path, which also tells a cycle from deep nesting.
+const FAST_PATH_MAX_DEPTH = 32;
+
+/**
+ * Whether `value` is certainly what {@link strictReplacer} accepts, so that the native
+ * `JSON.stringify` without a replacer (several times faster) writes the same text. `false`
+ * only means "not certain": the caller then takes the replacer's path, which accepts or
+ * rejects with the reason. It applies the replacer's rules to the same values, in the same
+ * order: anything a `toJSON` could change is a function-valued property here, and is left
+ * to the replacer.
+ */
+function isPlainJson(value: unknown, depth: number): boolean {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'number':
+      return Number.isFinite(value) && !Object.is(value, -0);
+    case 'object': {
+      if (value === null) return true;
+      if (depth >= FAST_PATH_MAX_DEPTH) return false;
+      const proto: unknown = Object.getPrototypeOf(value);
+      if (proto === Array.prototype) {
+        const array = value as unknown[];
+        if (Object.keys(array).length !== array.length) return false;
+        if (Object.getOwnPropertySymbols(array).length > 0) return false;
+        for (let i = 0; i < array.length; i++) {
+          if (!isPlainJson(array[i], depth + 1)) return false;
+        }
+        return true;
+      }
+      if (proto !== Object.prototype || Object.getOwnPropertySymbols(value).length > 0) {
+        return false;
+      }
+      // for-in also lists enumerable properties inherited from a polluted Object.prototype,
+      // which JSON skips: checking them too is only stricter.
+      for (const key in value) {
+        if (!isPlainJson((value as Record<string, unknown>)[key], depth + 1)) return false;
+      }
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
 /**
  * The strict JSON codec: accepts exactly what JSON represents without change — `null`,
  * booleans, finite numbers other than `-0`, strings (lone surrogates included), dense
@@ -52,6 +98,7 @@ export const jsonCodec: ValueCodec = Object.freeze({
   name: 'json',
   keeps: Object.freeze({ binary: false, structured: false }),
   encode(value: unknown): Encoded {
+    if (isPlainJson(value, 0)) return JSON.stringify(value);
     let text: string | undefined;
     try {
       text = JSON.stringify(value, strictReplacer);

@@ -61,10 +61,11 @@ export const SCAN_PAGE_BYTES = 1024 * 1024;
 /**
  * One stored entry. Replacing a value updates its record in place. It knows its namespace
  * and key, so that reclaiming it from the expiry heap (or evicting it) can find its map.
+ * A dropped record is emptied and may be reused for a later entry (see DROPPED).
  */
 interface EntryRecord {
-  readonly namespace: string;
-  readonly key: string;
+  namespace: string;
+  key: string;
   value: Encoded;
   /** Absolute expiry on the backend's clock, in ms; 0 for none. */
   expiresAt: number;
@@ -105,6 +106,22 @@ const RECLAIM_PER_WRITE = 4;
 const EPOCH_LENGTH = 8;
 
 /**
+ * What a dropped record's key, namespace and value become. A record can outlive its removal:
+ * V8's Map, when it grows or compacts its table, leaves the old table pointing at every
+ * record it held, and once that table is in the old generation the young-generation
+ * collector counts those pointers as live until the next full collection. Every entry
+ * written with a short ttl was then promoted with its value, to die in the old generation:
+ * under a stream of short-ttl writes that was most of what the holder promoted, and its heap
+ * and RSS swung by tens of MiB between full collections (issue 13). So a dropped record lets
+ * go of what it held, and is kept for reuse (up to SPARE_RECORDS of them): a reused record is
+ * long-lived, and a stale table pointing at it holds nothing young.
+ */
+const DROPPED = '';
+
+/** Most emptied records kept for reuse: enough for the entries a burst of writes reclaims. */
+const SPARE_RECORDS = 1024;
+
+/**
  * The in-memory holder of encoded values, shared by `createMemoryStore()` and the IPC
  * host: Map-based (never a plain object, so `__proto__` is an ordinary key), with
  * namespaces, TTL on a monotonic clock (entries with a deadline sit in a min-heap by
@@ -136,6 +153,8 @@ export class MemoryBackend implements Backend {
   readonly #sweepTimer: NodeJS.Timeout;
   // Every record with an expiry, earliest deadline at the top.
   readonly #expiry = new ExpiryHeap<EntryRecord>();
+  // Emptied records of dropped entries, for reuse (see DROPPED).
+  readonly #spare: EntryRecord[] = [];
   // The timer's next batch, when one batch did not reclaim everything that had expired.
   #sweepMore: NodeJS.Immediate | undefined;
   // Recency order across all namespaces, kept only when eviction is on: a doubly linked
@@ -371,6 +390,7 @@ export class MemoryBackend implements Backend {
       this.#bytes -= record.size;
       if (this.#evicting) this.#unlink(record as RecentRecord);
       if (record.heapIndex !== -1) this.#expiry.remove(record);
+      this.#release(record);
     }
     // A scan may still be walking this map: it must find nothing left in it.
     records.clear();
@@ -403,6 +423,7 @@ export class MemoryBackend implements Backend {
     this.#scans.clear();
     this.#namespaces.clear();
     this.#expiry.clear();
+    this.#spare.length = 0;
     this.#oldest = undefined;
     this.#newest = undefined;
     this.#entries = 0;
@@ -538,8 +559,17 @@ export class MemoryBackend implements Backend {
     } else {
       this.#entries++;
       this.#bytes += size;
-      let record: EntryRecord;
-      if (this.#evicting) {
+      let record = this.#spare.pop();
+      if (record) {
+        // Emptied by #release, out of the expiry heap and (when evicting) unlinked.
+        record.namespace = namespace;
+        record.key = key;
+        record.value = value;
+        record.expiresAt = 0;
+        record.size = size;
+        record.version = version;
+        if (this.#evicting) this.#link(record as RecentRecord);
+      } else if (this.#evicting) {
         const recent: RecentRecord = {
           namespace,
           key,
@@ -633,6 +663,15 @@ export class MemoryBackend implements Backend {
     this.#bytes -= record.size;
     if (this.#evicting) this.#unlink(record as RecentRecord);
     if (record.heapIndex !== -1) this.#expiry.remove(record);
+    this.#release(record);
+  }
+
+  /** Empties `record`, dropped from its map and the expiry heap, and keeps it for reuse. */
+  #release(record: EntryRecord): void {
+    record.namespace = DROPPED;
+    record.key = DROPPED;
+    record.value = DROPPED;
+    if (this.#spare.length < SPARE_RECORDS) this.#spare.push(record);
   }
 
   /**

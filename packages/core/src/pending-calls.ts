@@ -6,21 +6,45 @@ import { type OpCode, opNames, writeOps } from './operations.js';
 // at most this much late.
 const BUCKET_MS = 10;
 
-interface PendingCall {
+// A bucket whose calls all settled keeps its timer, unreferenced, until it fires: calls made
+// in the next few milliseconds land in the same bucket, and re-arming a timer for each of
+// them costs more than the call itself when one call at a time is in flight. At most this
+// many such idle timers are kept (long timeouts would otherwise keep one per call).
+const MAX_IDLE_BUCKETS = 64;
+
+// One call in the table. Its promise is made in the constructor, whose resolving functions
+// are stored on the call itself: no other object or closure per call.
+class PendingCall {
   readonly op: OpCode;
   readonly write: boolean;
-  sent: boolean;
+  sent = false;
   readonly bucket: number;
-  readonly resolve: (value: unknown) => void;
-  readonly reject: (error: unknown) => void;
-  readonly signal: AbortSignal | undefined;
-  readonly onAbort: (() => void) | undefined;
   readonly timeout: number;
+  readonly signal: AbortSignal | undefined;
+  onAbort: (() => void) | undefined = undefined;
+  readonly promise: Promise<unknown>;
+  resolve!: (value: unknown) => void;
+  reject!: (error: unknown) => void;
+
+  constructor(op: OpCode, timeout: number, signal: AbortSignal | undefined) {
+    this.op = op;
+    this.write = writeOps.has(op);
+    this.bucket = Math.ceil((performance.now() + timeout) / BUCKET_MS);
+    this.timeout = timeout;
+    this.signal = signal;
+    this.promise = new Promise<unknown>((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
+  }
 }
 
+// A deadline bucket counts its calls rather than listing them: the rare bucket that expires
+// finds its calls in the table, and the common case (every call settles in time) costs one
+// count up and one down.
 interface Bucket {
-  readonly timer: NodeJS.Timeout;
-  readonly ids: Set<number>;
+  timer: NodeJS.Timeout;
+  calls: number;
 }
 
 /** Hooks a {@link PendingCalls} owner can use to keep its carrier referenced while busy. */
@@ -42,6 +66,8 @@ export class PendingCalls {
   readonly #label: string;
   readonly #hooks: PendingCallsHooks;
   #nextId = 1;
+  // Buckets with no call left, whose (unreferenced) timer still runs.
+  #idleBuckets = 0;
   /** Calls that timed out, since creation. */
   timeouts = 0;
 
@@ -56,9 +82,12 @@ export class PendingCalls {
     return this.#calls.size;
   }
 
-  /** How many deadline timers are armed (for leak checks). */
+  /**
+   * How many deadline timers wait for pending calls (for leak checks). Timers of buckets
+   * whose calls all settled are not counted: they are unreferenced and fire once, idle.
+   */
   get timers(): number {
-    return this.#buckets.size;
+    return this.#buckets.size - this.#idleBuckets;
   }
 
   /** Whether call `id` is still pending. */
@@ -76,35 +105,23 @@ export class PendingCalls {
     signal: AbortSignal | undefined,
   ): { id: number; promise: Promise<unknown> } {
     const id = this.#nextId++;
-    const write = writeOps.has(op);
-    let resolve!: (value: unknown) => void;
-    let reject!: (error: unknown) => void;
-    const promise = new Promise<unknown>((res, rej) => {
-      resolve = res;
-      reject = rej;
-    });
+    const call = new PendingCall(op, timeout, signal);
     if (signal?.aborted) {
-      reject(this.#error(ErrorCode.ABORTED, op, 'was aborted', write, false, signal.reason));
-      return { id, promise };
+      call.reject(
+        this.#error(ErrorCode.ABORTED, op, 'was aborted', call.write, false, signal.reason),
+      );
+      return { id, promise: call.promise };
     }
-    const bucket = Math.ceil((performance.now() + timeout) / BUCKET_MS);
-    const onAbort = signal ? () => this.#abort(id) : undefined;
-    const call: PendingCall = {
-      op,
-      write,
-      sent: false,
-      bucket,
-      resolve,
-      reject,
-      signal,
-      onAbort,
-      timeout,
-    };
     if (this.#calls.size === 0) this.#hooks.busy?.();
     this.#calls.set(id, call);
-    this.#addToBucket(bucket, id);
-    if (signal && onAbort) signal.addEventListener('abort', onAbort, { once: true });
-    return { id, promise };
+    this.#addToBucket(call.bucket);
+    if (signal) this.#watchAbort(id, call, signal);
+    return { id, promise: call.promise };
+  }
+
+  #watchAbort(id: number, call: PendingCall, signal: AbortSignal): void {
+    call.onAbort = () => this.#abort(id);
+    signal.addEventListener('abort', call.onAbort, { once: true });
   }
 
   /** Marks call `id` as handed to the carrier: a write failing from now on may have applied. */
@@ -153,6 +170,13 @@ export class PendingCalls {
    */
   failAll(code: StateErrorCode, reason: string, cause?: unknown, notApplied = false): void {
     for (const id of [...this.#calls.keys()]) this.fail(id, code, reason, cause, notApplied);
+    // The owner is closing or starting over: no idle timer outlives it.
+    for (const [bucket, entry] of this.#buckets) {
+      if (entry.calls > 0) continue;
+      clearTimeout(entry.timer);
+      this.#buckets.delete(bucket);
+    }
+    this.#idleBuckets = 0;
   }
 
   #error(
@@ -171,7 +195,7 @@ export class PendingCalls {
     const call = this.#calls.get(id);
     if (!call) return undefined;
     this.#calls.delete(id);
-    this.#removeFromBucket(call.bucket, id);
+    this.#removeFromBucket(call.bucket);
     if (call.signal && call.onAbort) call.signal.removeEventListener('abort', call.onAbort);
     if (this.#calls.size === 0) this.#hooks.idle?.();
     return call;
@@ -182,22 +206,29 @@ export class PendingCalls {
     if (call) this.fail(id, ErrorCode.ABORTED, 'was aborted', call.signal?.reason);
   }
 
-  #addToBucket(bucket: number, id: number): void {
+  #addToBucket(bucket: number): void {
     const existing = this.#buckets.get(bucket);
     if (existing) {
-      existing.ids.add(id);
+      if (existing.calls === 0) {
+        existing.timer.ref();
+        this.#idleBuckets--;
+      }
+      existing.calls++;
       return;
     }
     const delay = Math.max(0, bucket * BUCKET_MS - performance.now());
     const timer = setTimeout(() => this.#expire(bucket), delay);
-    this.#buckets.set(bucket, { timer, ids: new Set([id]) });
+    this.#buckets.set(bucket, { timer, calls: 1 });
   }
 
-  #removeFromBucket(bucket: number, id: number): void {
+  #removeFromBucket(bucket: number): void {
     const entry = this.#buckets.get(bucket);
     if (!entry) return;
-    entry.ids.delete(id);
-    if (entry.ids.size === 0) {
+    if (--entry.calls > 0) return;
+    if (this.#idleBuckets < MAX_IDLE_BUCKETS) {
+      entry.timer.unref();
+      this.#idleBuckets++;
+    } else {
       clearTimeout(entry.timer);
       this.#buckets.delete(bucket);
     }
@@ -206,20 +237,21 @@ export class PendingCalls {
   #expire(bucket: number): void {
     const entry = this.#buckets.get(bucket);
     if (!entry) return;
+    if (entry.calls === 0) {
+      this.#buckets.delete(bucket);
+      this.#idleBuckets--;
+      return;
+    }
     // Node starts a timer from the event loop's cached clock, which can lag behind
     // performance.now(): a timer may fire before the deadline it was armed for. Re-arm.
     const early = bucket * BUCKET_MS - performance.now();
     if (early > 0) {
-      this.#buckets.set(bucket, {
-        timer: setTimeout(() => this.#expire(bucket), early),
-        ids: entry.ids,
-      });
+      entry.timer = setTimeout(() => this.#expire(bucket), early);
       return;
     }
     this.#buckets.delete(bucket);
-    for (const id of entry.ids) {
-      const call = this.#calls.get(id);
-      if (!call) continue;
+    for (const [id, call] of this.#calls) {
+      if (call.bucket !== bucket) continue;
       this.timeouts++;
       // Already out of its bucket: #take must not look for it there again.
       this.#calls.delete(id);

@@ -60,4 +60,37 @@ describe('ClientEngine handshake deadline', () => {
     }
     expect(await pending).toBeUndefined();
   });
+
+  it('a process busy past handshakeTimeout before the welcome could arrive is served when it comes, not refused UNAVAILABLE', async () => {
+    const welcomed = new Int32Array(new SharedArrayBuffer(4));
+    const worker = new Worker(holderScript, { workerData: { welcomed } });
+    cleanups.push(() => worker.terminate());
+    await new Promise((resolve) => worker.once('message', resolve));
+    await new Promise((resolve) => setImmediate(resolve));
+    const handshakeTimeout = 50;
+    // Frames from the holder reach the engine 30 ms after they are read, as over a carrier
+    // still being set up: the welcome is not waiting when the block below ends.
+    const link = workerLink(worker);
+    const slow: Link = {
+      ...link,
+      open: (handlers) =>
+        link.open({
+          ...handlers,
+          message: (message) => setTimeout(() => handlers.message(message), 30),
+        }),
+    };
+    const store = connectStore({
+      link: () => slow,
+      codec: jsonCodec,
+      options: { handshakeTimeout, timeout: 20_000 },
+      label: 'thread',
+    });
+    cleanups.push(() => store.close());
+    const started = performance.now();
+    const pending = store.get('k');
+    while (performance.now() - started < handshakeTimeout * 4) {
+      // Busy, not asleep: no timer fires and no I/O is read meanwhile.
+    }
+    expect(await pending).toBeUndefined();
+  });
 });

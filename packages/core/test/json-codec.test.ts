@@ -108,6 +108,17 @@ const accepted: [string, unknown][] = [
   ['an object with a non-function toJSON property', { toJSON: 1 }],
   ['prototype-named properties', { constructor: 1, toString: 'x', hasOwnProperty: null }],
   ['integer-like keys', { '1': 'a', '01': 'b', '-1': 'c' }],
+  // Past the depth the codec checks in one walk: the replacer's path takes it, same result.
+  ['nesting 40 deep', deeplyNested(40)],
+  ['an array of arrays 50 deep', JSON.parse(`${'['.repeat(50)}1${']'.repeat(50)}`)],
+  [
+    'a property defined by a getter',
+    Object.defineProperty({ a: 1 }, 'b', { enumerable: true, get: () => 'got' }),
+  ],
+  [
+    'a non-enumerable own property (JSON skips it)',
+    Object.defineProperty({ a: 1 }, 'hidden', { enumerable: false, value: undefined }),
+  ],
 ];
 
 describe('jsonCodec', () => {
@@ -195,6 +206,24 @@ describe('jsonCodec', () => {
   it('encode() of 100k-deep nesting fails that call only; the codec still works', () => {
     throwsWith(() => jsonCodec.encode(deeplyNested(100_000)), 'INVALID_VALUE');
     expect(jsonCodec.decode(jsonCodec.encode({ a: [1] }))).toEqual({ a: [1] });
+  });
+
+  it('encode() writes what JSON.stringify writes for every accepted value', () => {
+    for (const [, value] of accepted) expect(jsonCodec.encode(value)).toBe(JSON.stringify(value));
+  });
+
+  it('encode() ignores an enumerable property added to Object.prototype, as JSON does', () => {
+    Object.defineProperty(Object.prototype, 'polluted', {
+      value: undefined,
+      enumerable: true,
+      configurable: true,
+      writable: true,
+    });
+    try {
+      expect(jsonCodec.encode({ a: [{ b: 1 }] })).toBe('{"a":[{"b":1}]}');
+    } finally {
+      delete (Object.prototype as Record<string, unknown>).polluted;
+    }
   });
 
   it('decode() accepts bytes as well as text', () => {

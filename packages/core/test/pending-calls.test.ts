@@ -243,8 +243,51 @@ describe('PendingCalls', () => {
     for (const id of ids) calls.resolve(id, null);
     expect(calls.size).toBe(0);
     expect(calls.timers).toBe(0);
+    // The buckets' timers, now idle and unreferenced, fire once at their deadline and go.
+    expect(vi.getTimerCount()).toBeLessThanOrEqual(64);
+    vi.advanceTimersByTime(5100);
     expect(vi.getTimerCount()).toBe(0);
     expect(calls.timeouts).toBe(0);
+  });
+
+  it('one call at a time reuses its bucket timer instead of arming one per call', () => {
+    const calls = new PendingCalls('test');
+    const armed = vi.spyOn(globalThis, 'setTimeout');
+    for (let i = 0; i < 1000; i++) {
+      const { id, promise } = calls.create(Op.get, 5000, undefined);
+      void promise;
+      calls.resolve(id, null);
+    }
+    expect(armed.mock.calls.length).toBeLessThanOrEqual(1);
+    expect(calls.timers).toBe(0);
+    armed.mockRestore();
+  });
+
+  it('a call that lands in an idle bucket still times out', async () => {
+    const calls = new PendingCalls('test');
+    const first = calls.create(Op.get, 50, undefined);
+    calls.resolve(first.id, null);
+    const second = calls.create(Op.set, 50, undefined);
+    expect(calls.timers).toBe(1);
+    const outcome = rejectsWith(second.promise, 'TIMEOUT');
+    vi.advanceTimersByTime(100);
+    await outcome;
+    expect(calls.timeouts).toBe(1);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('idle timers are few and do not outlive failAll()', () => {
+    const calls = new PendingCalls('test');
+    // Calls 20 ms apart, each in a bucket of its own: idle timers are capped.
+    for (let i = 0; i < 200; i++) {
+      const { id, promise } = calls.create(Op.get, 60_000, undefined);
+      void promise;
+      calls.resolve(id, null);
+      vi.advanceTimersByTime(20);
+    }
+    expect(vi.getTimerCount()).toBeLessThanOrEqual(64);
+    calls.failAll('CLOSED', 'closing');
+    expect(vi.getTimerCount()).toBe(0);
   });
 
   it('busy and idle hooks fire on 0 → 1 and 1 → 0, however calls settle', async () => {
@@ -272,5 +315,24 @@ describe('PendingCalls', () => {
     vi.advanceTimersByTime(200);
     await timedOut;
     expect(idle).toHaveBeenCalledTimes(3);
+  });
+});
+
+describe('PendingCalls with real timers', () => {
+  beforeEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('an idle bucket timer does not keep the process alive; a pending call does', () => {
+    const timers = () =>
+      process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length;
+    const before = timers();
+    const calls = new PendingCalls('test');
+    const { id, promise } = calls.create(Op.get, 60_000, undefined);
+    void promise;
+    expect(timers()).toBe(before + 1);
+    calls.resolve(id, null);
+    expect(timers()).toBe(before);
+    calls.failAll('CLOSED', 'closing');
   });
 });

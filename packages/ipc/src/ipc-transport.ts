@@ -113,7 +113,11 @@ export interface ConnectOptions {
   namespace?: string;
   /** Default timeout of each call, in ms. @default 5000 */
   timeout?: number;
-  /** How long to wait for the host's handshake before calls reject `UNAVAILABLE`, in ms. @default 5000 */
+  /**
+   * How long to wait for the host's handshake before calls reject `UNAVAILABLE`, in ms; after
+   * this process was busy (its event loop blocked), the host gets the whole time again.
+   * @default 5000
+   */
   handshakeTimeout?: number;
   /** Most calls queued or in flight before calls reject `OVERLOADED`. @default 16384 */
   maxPending?: number;
