@@ -1,4 +1,4 @@
-import { Packr, RESERVE_START_SPACE } from 'msgpackr';
+import { Packr } from 'msgpackr';
 import type { Encoded, ValueCodec } from './codec.js';
 import { ErrorCode, StateError } from './errors.js';
 import { describeType } from './keys.js';
@@ -125,6 +125,8 @@ function check(value: unknown, ancestors: Set<object>): void {
   ancestors.delete(value);
 }
 
+let spareAncestors: Set<object> | undefined = new Set();
+
 /**
  * The msgpack codec (msgpackr): keeps Buffer (as Buffer), every typed array, ArrayBuffer,
  * DataView, Date, Map, Set, BigInt, NaN, ±Infinity and `undefined` inside containers with
@@ -138,7 +140,16 @@ export const msgpackCodec: ValueCodec = Object.freeze({
   name: 'msgpack',
   keeps: Object.freeze({ binary: true, structured: true }),
   encode(value: unknown): Encoded {
-    check(value, new Set());
+    // One set of ancestors serves every call; a value whose getter encodes another value
+    // while it is checked gets a set of its own.
+    const ancestors = spareAncestors ?? new Set<object>();
+    spareAncestors = undefined;
+    try {
+      check(value, ancestors);
+    } finally {
+      ancestors.clear();
+      spareAncestors = ancestors;
+    }
     try {
       return packr.pack(value);
     } catch (error) {
@@ -164,35 +175,4 @@ function asBuffer(encoded: Encoded): Buffer {
   if (typeof encoded === 'string') return Buffer.from(encoded, 'latin1');
   if (Buffer.isBuffer(encoded)) return encoded;
   return Buffer.from(encoded.buffer, encoded.byteOffset, encoded.byteLength);
-}
-
-/**
- * Packs a whole protocol frame (not a user value) into msgpack bytes, for carriers that
- * move bytes: a socket, or an IPC channel that would otherwise turn binary values into
- * arrays of numbers. The result may be a view into a shared buffer; copy it before
- * transferring it.
- */
-export function packFrame(frame: object): Uint8Array {
-  return packr.pack(frame);
-}
-
-/** Bytes of the big-endian length in front of a frame from {@link packLengthPrefixedFrame}. */
-export const FRAME_LENGTH_BYTES = 4;
-
-/**
- * Packs a frame for a byte stream: a 4-byte big-endian length, then the msgpack bytes of
- * {@link packFrame}. msgpackr leaves room for the length in front of what it writes, so the
- * frame is never copied to add it. msgpackr never writes again over bytes it returned, so
- * the result stays valid while a socket holds on to it.
- */
-export function packLengthPrefixedFrame(frame: object): Uint8Array {
-  const packed = packr.pack(frame, RESERVE_START_SPACE | FRAME_LENGTH_BYTES);
-  const view = new DataView(packed.buffer, packed.byteOffset, FRAME_LENGTH_BYTES);
-  view.setUint32(0, packed.byteLength - FRAME_LENGTH_BYTES);
-  return packed;
-}
-
-/** Unpacks bytes made by {@link packFrame}. @throws when the bytes are not msgpack */
-export function unpackFrame(bytes: Uint8Array): unknown {
-  return packr.unpack(bytes);
 }

@@ -1,8 +1,8 @@
+export { msgpackCodec, msgpackOptions } from './msgpack-codec.js';
 export {
   FRAME_LENGTH_BYTES,
-  msgpackCodec,
-  msgpackOptions,
+  type FrameLayout,
   packFrame,
   packLengthPrefixedFrame,
   unpackFrame,
-} from './msgpack-codec.js';
+} from './msgpack-frames.js';

@@ -1,5 +1,10 @@
 import { FRAME_TAG, isTagged, type Link, PROTOCOL_VERSION } from '@statewire/core/transport';
-import { SOCKET_DECLINE, SOCKET_OFFER, SOCKET_REQUEST } from './negotiating-link.js';
+import {
+  FRAMES_AS_MAPS,
+  SOCKET_DECLINE,
+  SOCKET_OFFER,
+  SOCKET_REQUEST,
+} from './negotiating-link.js';
 import type { SideSocketServer } from './socket-server.js';
 
 /** How a host answers side-socket requests on one channel. */
@@ -20,7 +25,7 @@ export interface NegotiationPolicy {
  * (detached), the sockets it was offered are closed too.
  */
 export function withSocketNegotiation(link: Link, owner: object, policy: NegotiationPolicy): Link {
-  const answer = (request: { from?: unknown; codec?: unknown }) => {
+  const answer = (request: { from?: unknown; codec?: unknown; frames?: unknown }) => {
     const to = request.from;
     if (typeof to !== 'string' || to.length > 64) return;
     if (
@@ -34,7 +39,9 @@ export function withSocketNegotiation(link: Link, owner: object, policy: Negotia
       decline();
       return;
     }
-    policy.sockets.offer(owner, link.label).then(
+    // A client of an earlier release says nothing of layouts: it reads records only.
+    const layout = request.frames === FRAMES_AS_MAPS ? 'maps' : 'records';
+    policy.sockets.offer(owner, link.label, layout).then(
       (offer) =>
         link.send({
           [FRAME_TAG]: PROTOCOL_VERSION,
@@ -42,6 +49,7 @@ export function withSocketNegotiation(link: Link, owner: object, policy: Negotia
           to,
           path: offer.path,
           token: offer.token,
+          frames: FRAMES_AS_MAPS,
         }),
       decline,
     );
@@ -63,7 +71,7 @@ export function withSocketNegotiation(link: Link, owner: object, policy: Negotia
       link.open({
         message: (message) => {
           if (isTagged(message) && message.k === SOCKET_REQUEST)
-            answer(message as { from?: unknown; codec?: unknown });
+            answer(message as { from?: unknown; codec?: unknown; frames?: unknown });
           else handlers.message(message);
         },
         close: (reason) => {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { connect as connectSocket } from 'node:net';
 import { debuglog } from 'node:util';
+import type { FrameLayout } from '@statewire/core/msgpack';
 import {
   FRAME_TAG,
   isTagged,
@@ -14,6 +15,11 @@ import { createSocketLink, writeFrame } from './socket-link.js';
 export const SOCKET_REQUEST = 'socket?';
 export const SOCKET_OFFER = 'socket!';
 export const SOCKET_DECLINE = 'socket-no';
+/**
+ * What a request and an offer say (`frames`) when their sender reads frames laid out as
+ * plain msgpack maps; each side writes maps only to a peer that said it.
+ */
+export const FRAMES_AS_MAPS = 'maps';
 
 const RETRY_MS = [0, 50, 100, 200, 400, 800];
 
@@ -75,12 +81,18 @@ export function createNegotiatingLink(
       settle('ipc', ipc);
       return;
     }
-    ipc.send({ [FRAME_TAG]: PROTOCOL_VERSION, k: SOCKET_REQUEST, from: nonce, codec });
+    ipc.send({
+      [FRAME_TAG]: PROTOCOL_VERSION,
+      k: SOCKET_REQUEST,
+      from: nonce,
+      codec,
+      frames: FRAMES_AS_MAPS,
+    });
     const delay = RETRY_MS[Math.min(++attempt, RETRY_MS.length - 1)] as number;
     retry = setTimeout(ask, Math.min(delay, remaining));
     retry.unref();
   };
-  const useSocket = (path: string, token: string) => {
+  const useSocket = (path: string, token: string, layout: FrameLayout) => {
     const socket = connectSocket(path);
     socket.on('error', () => settle('ipc', ipc));
     socket.once('connect', () => {
@@ -89,7 +101,13 @@ export function createNegotiatingLink(
         return;
       }
       writeFrame(socket, Buffer.from(token, 'latin1'));
-      const link = createSocketLink(socket, `${ipc.label} (side socket)`, maxFrameBytes);
+      const link = createSocketLink(
+        socket,
+        `${ipc.label} (side socket)`,
+        maxFrameBytes,
+        undefined,
+        layout,
+      );
       link.open({
         message: (message) => handlers?.message(message),
         close: (reason) => finish(reason),
@@ -101,7 +119,7 @@ export function createNegotiatingLink(
   };
   const onIpcMessage = (message: unknown) => {
     if (isTagged(message) && (message as { to?: unknown }).to === nonce) {
-      const frame = message as { k?: unknown; path?: unknown; token?: unknown };
+      const frame = message as { k?: unknown; path?: unknown; token?: unknown; frames?: unknown };
       if (
         frame.k === SOCKET_OFFER &&
         typeof frame.path === 'string' &&
@@ -110,7 +128,8 @@ export function createNegotiatingLink(
         if (mode === 'negotiating' && retry !== undefined) {
           clearTimeout(retry);
           retry = undefined;
-          useSocket(frame.path, frame.token);
+          // A host of an earlier release says nothing of layouts: it reads records only.
+          useSocket(frame.path, frame.token, frame.frames === FRAMES_AS_MAPS ? 'maps' : 'records');
         }
       } else if (frame.k === SOCKET_DECLINE) {
         settle('ipc', ipc);

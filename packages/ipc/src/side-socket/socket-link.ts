@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import {
+  type FrameLayout,
   FRAME_LENGTH_BYTES as HEADER_BYTES,
   packLengthPrefixedFrame,
   unpackFrame,
@@ -76,13 +77,16 @@ export function writeFrame(socket: Socket, payload: Uint8Array): boolean {
 /**
  * A {@link Link} over a connected stream socket carrying msgpack frames. A frame over
  * `maxFrameBytes` or bytes that do not unpack end the connection: one flooding or
- * corrupt peer cannot make the other side buffer without bound.
+ * corrupt peer cannot make the other side buffer without bound. Frames of either layout
+ * are read; `layout` is the one written, `maps` only when the peer announced it reads them.
+ * @default layout 'records'
  */
 export function createSocketLink(
   socket: Socket,
   label: string,
   maxFrameBytes: number,
   firstBytes?: Buffer,
+  layout: FrameLayout = 'records',
 ): Link {
   const reader = new FrameReader(maxFrameBytes);
   let handlers: LinkHandlers | undefined;
@@ -140,7 +144,7 @@ export function createSocketLink(
     },
     send(frame) {
       if (finished || socket.destroyed) return true;
-      return socket.write(packLengthPrefixedFrame(frame));
+      return socket.write(packLengthPrefixedFrame(frame, layout));
     },
     close() {
       if (finished) return;

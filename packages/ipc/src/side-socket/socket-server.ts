@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { FrameLayout } from '@statewire/core/msgpack';
 import type { Link } from '@statewire/core/transport';
 import { onExit } from 'signal-exit';
 import { createSocketLink } from './socket-link.js';
@@ -17,6 +18,7 @@ export interface SocketOffer {
 interface PendingOffer {
   owner: object;
   label: string;
+  layout: FrameLayout;
   expires: NodeJS.Timeout;
 }
 
@@ -69,10 +71,12 @@ export class SideSocketServer {
   }
 
   /**
-   * Makes an offer for the client on channel `owner`.
+   * Makes an offer for the client on channel `owner`; the socket it connects writes frames
+   * in `layout` (`maps` only when the client said it reads them).
+   * @default layout 'records'
    * @throws Error when `owner` already has too many offers outstanding (the host declines)
    */
-  async offer(owner: object, label: string): Promise<SocketOffer> {
+  async offer(owner: object, label: string, layout: FrameLayout = 'records'): Promise<SocketOffer> {
     const outstanding = this.#offersPerOwner.get(owner) ?? 0;
     if (outstanding >= MAX_OFFERS_PER_OWNER)
       throw new Error(`${label}: ${MAX_OFFERS_PER_OWNER} side-socket offers outstanding`);
@@ -94,7 +98,7 @@ export class SideSocketServer {
       if (this.#offers.delete(token)) this.#release(owner);
     }, OFFER_TTL_MS);
     expires.unref();
-    this.#offers.set(token, { owner, label, expires });
+    this.#offers.set(token, { owner, label, layout, expires });
     return { path, token };
   }
 
@@ -197,7 +201,13 @@ export class SideSocketServer {
       // Bytes after the token are the client's first frames.
       const rest = received.subarray(TOKEN_FRAME_BYTES);
       this.#attach(
-        createSocketLink(socket, `${offer.label} (side socket)`, this.#maxFrameBytes, rest),
+        createSocketLink(
+          socket,
+          `${offer.label} (side socket)`,
+          this.#maxFrameBytes,
+          rest,
+          offer.layout,
+        ),
         offer.owner,
       );
     };
