@@ -33,43 +33,55 @@ function workerLink(worker: Worker): Link {
   };
 }
 
+const handshakeTimeout = 50;
+
+/**
+ * A holder in a worker thread, ready, and this thread continued from the check phase of the
+ * event loop (as after any setImmediate), so that the next phase to run after a block is
+ * the timers phase, before any I/O. `welcomed` turns 1 when the holder posted a welcome.
+ */
+async function startHolder(): Promise<{ worker: Worker; welcomed: Int32Array }> {
+  const welcomed = new Int32Array(new SharedArrayBuffer(4));
+  const worker = new Worker(holderScript, { workerData: { welcomed } });
+  cleanups.push(() => worker.terminate());
+  await new Promise((resolve) => worker.once('message', resolve));
+  await new Promise((resolve) => setImmediate(resolve));
+  return { worker, welcomed };
+}
+
+/** A store on `link`, and a get() issued at once; busy-waits 4 × handshakeTimeout after it. */
+function getThenBusy(link: Link, beforeBusy: () => void = () => {}): Promise<unknown> {
+  const store = connectStore({
+    link: () => link,
+    codec: jsonCodec,
+    options: { handshakeTimeout, timeout: 20_000 },
+    label: 'thread',
+  });
+  cleanups.push(() => store.close());
+  const started = performance.now();
+  const pending = store.get('k');
+  beforeBusy();
+  while (performance.now() - started < handshakeTimeout * 4) {
+    // Busy, not asleep: no timer fires and no I/O is read meanwhile.
+  }
+  return pending;
+}
+
 describe('ClientEngine handshake deadline', () => {
   it('a welcome that arrived while the client was blocked past handshakeTimeout is taken, not refused UNAVAILABLE', async () => {
-    const welcomed = new Int32Array(new SharedArrayBuffer(4));
-    const worker = new Worker(holderScript, { workerData: { welcomed } });
-    cleanups.push(() => worker.terminate());
-    await new Promise((resolve) => worker.once('message', resolve));
-    // Continue from the check phase of the event loop (as after any setImmediate), so that
-    // the next phase to run after the block below is the timers phase, before any I/O.
-    await new Promise((resolve) => setImmediate(resolve));
-    const handshakeTimeout = 50;
-    const store = connectStore({
-      link: () => workerLink(worker),
-      codec: jsonCodec,
-      options: { handshakeTimeout, timeout: 20_000 },
-      label: 'thread',
+    const { worker, welcomed } = await startHolder();
+    const pending = getThenBusy(workerLink(worker), () => {
+      // Blocks this thread (as a long synchronous task would) until the holder has posted
+      // its welcome, and past the handshake deadline: the welcome is then waiting to be read.
+      expect(Atomics.wait(welcomed, 0, 0, 30_000)).not.toBe('timed-out');
     });
-    cleanups.push(() => store.close());
-    const started = performance.now();
-    const pending = store.get('k');
-    // Blocks this thread (as a long synchronous task would) until the holder has posted its
-    // welcome, and past the handshake deadline: the welcome is then waiting to be read.
-    expect(Atomics.wait(welcomed, 0, 0, 30_000)).not.toBe('timed-out');
-    while (performance.now() - started < handshakeTimeout * 4) {
-      // Busy, not asleep: no I/O is read meanwhile.
-    }
     expect(await pending).toBeUndefined();
   });
 
   it('a process busy past handshakeTimeout before the welcome could arrive is served when it comes, not refused UNAVAILABLE', async () => {
-    const welcomed = new Int32Array(new SharedArrayBuffer(4));
-    const worker = new Worker(holderScript, { workerData: { welcomed } });
-    cleanups.push(() => worker.terminate());
-    await new Promise((resolve) => worker.once('message', resolve));
-    await new Promise((resolve) => setImmediate(resolve));
-    const handshakeTimeout = 50;
+    const { worker } = await startHolder();
     // Frames from the holder reach the engine 30 ms after they are read, as over a carrier
-    // still being set up: the welcome is not waiting when the block below ends.
+    // still being set up: the welcome is not waiting when the block ends.
     const link = workerLink(worker);
     const slow: Link = {
       ...link,
@@ -79,18 +91,6 @@ describe('ClientEngine handshake deadline', () => {
           message: (message) => setTimeout(() => handlers.message(message), 30),
         }),
     };
-    const store = connectStore({
-      link: () => slow,
-      codec: jsonCodec,
-      options: { handshakeTimeout, timeout: 20_000 },
-      label: 'thread',
-    });
-    cleanups.push(() => store.close());
-    const started = performance.now();
-    const pending = store.get('k');
-    while (performance.now() - started < handshakeTimeout * 4) {
-      // Busy, not asleep: no timer fires and no I/O is read meanwhile.
-    }
-    expect(await pending).toBeUndefined();
+    expect(await getThenBusy(slow)).toBeUndefined();
   });
 });
