@@ -1,5 +1,7 @@
-import { Op, type OpArgs } from '@statewire/core/transport';
+import type { Encoded } from '@statewire/core';
+import { encodedSize, Op, type OpArgs } from '@statewire/core/transport';
 import type { Redis } from 'ioredis';
+import { MERGE_MAX_VALUE_BYTES } from './merge-policy.js';
 import type { RedisCall } from './redis-call.js';
 import { type CommandContext, runCommand } from './redis-commands.js';
 import type { ReplicaAcks } from './replica-acks.js';
@@ -8,16 +10,22 @@ import { payloadOf, versionedValue } from './versioned-value.js';
 /** Which calls can share one multi-key command with their neighbours (standalone only). */
 type MergeKind = typeof Op.get | typeof Op.set;
 
-function mergeKind(call: RedisCall): MergeKind | undefined {
-  if (call.op === Op.get) return Op.get;
-  if (call.op === Op.set && call.args[2] === 0) return Op.set;
+// A large `set` is its own `SET` (and can go out as a ready-made frame, `set-frame.ts`);
+// gets share an `MGET` while the values read lately are small.
+function mergeKind(context: CommandContext, call: RedisCall): MergeKind | undefined {
+  if (call.op === Op.get) return context.reads.small ? Op.get : undefined;
+  const [, value, ttl] = call.args as OpArgs[typeof Op.set];
+  if (call.op === Op.set && ttl === 0 && encodedSize(value as Encoded) <= MERGE_MAX_VALUE_BYTES) {
+    return Op.set;
+  }
   return undefined;
 }
 
 /**
  * Consecutive `get`s of one batch go out as one `MGET`, consecutive `set`s without ttl as
- * one `MSET`: fewer commands for ioredis and Redis, and still applied in the order issued
- * (each is atomic, and nothing else runs between its parts).
+ * one `MSET`, for small values (see `merge-policy.ts`): fewer commands for ioredis and
+ * Redis, and still applied in the order issued (each is atomic, and nothing else runs
+ * between its parts).
  */
 function writeMerged(context: CommandContext, calls: readonly RedisCall[], kind: MergeKind): void {
   const { layout, sink } = context;
@@ -27,8 +35,12 @@ function writeMerged(context: CommandContext, calls: readonly RedisCall[], kind:
       for (let i = 0; i < calls.length; i++) {
         const call = calls[i] as RedisCall;
         const value = values?.[i];
-        if (error || !values) context.fail(call, error, false);
-        else context.settle(call, value ? payloadOf(value) : null);
+        if (error || !values) {
+          context.fail(call, error, false);
+          continue;
+        }
+        context.reads.record(value?.length ?? 0);
+        context.settle(call, value ? payloadOf(value) : null);
       }
     });
     return;
@@ -71,10 +83,10 @@ export function writeBatch(
     let start = 0;
     while (start < batch.length) {
       const first = batch[start] as RedisCall;
-      const kind = mergeKind(first);
+      const kind = mergeKind(context, first);
       let end = start + 1;
       if (kind !== undefined) {
-        while (end < batch.length && mergeKind(batch[end] as RedisCall) === kind) end++;
+        while (end < batch.length && mergeKind(context, batch[end] as RedisCall) === kind) end++;
       }
       if (end - start > 1) writeMerged(context, batch.slice(start, end), kind as MergeKind);
       else runCommand(context, first);

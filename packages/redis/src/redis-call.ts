@@ -1,4 +1,5 @@
 import type { OpCode } from '@statewire/core/transport';
+import type { Command } from 'ioredis';
 
 /** One call of a Redis store, from `execute()` until it settles. */
 export interface RedisCall {
@@ -25,6 +26,8 @@ export type Arg = string | number | Buffer | readonly (string | Buffer)[];
 export interface Sink {
   call(command: string, ...args: [...Arg[], Callback<never>]): unknown;
   callBuffer(command: string, ...args: [...Arg[], Callback<never>]): unknown;
+  /** Queues a command made by the store (a `FramedCommand`). */
+  sendCommand(command: Command): unknown;
 }
 
 /** Where the replies of a call's commands go. */

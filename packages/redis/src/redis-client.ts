@@ -119,6 +119,11 @@ export function checkInjectedClient(client: RedisClient): void {
       'redis: the injected client has a keyPrefix; use the store option `prefix` instead (SCAN patterns are not prefixed by ioredis)',
     );
   }
+  if (options?.enableAutoPipelining) {
+    throw new TypeError(
+      'redis: the injected client has enableAutoPipelining, under which ioredis loses the command name of the commands the store sends (every call would fail "ERR unknown command"); create it without: the store batches its own calls',
+    );
+  }
   if (isCluster(client)) {
     if (options?.retryDelayOnFailover !== 0) {
       throw new TypeError(

@@ -3,12 +3,14 @@ import { Op, type OpArgs, type OpCode, type WireEntry } from '@statewire/core/tr
 import { ATOMIC_LUA, atomicScriptArgs, readCommitReply } from './atomic-script.js';
 import { INCREMENT_LUA } from './increment-script.js';
 import type { KeyspaceScan } from './keyspace-scan.js';
+import type { ReadSizes } from './merge-policy.js';
 import type { Arg, Callback, CallReplies, RedisCall, Sink } from './redis-call.js';
 import type { RedisClient } from './redis-client.js';
 import type { RedisKeyLayout } from './redis-key.js';
 import { groupBySlot, slotOf } from './redis-slot.js';
 import type { WaitForReplicas } from './redis-store-options.js';
 import { unreplicated } from './replica-acks.js';
+import { FramedCommand, setFrame } from './set-frame.js';
 import type { VersionGenerator } from './version-generator.js';
 import { payloadOf, versionedValue, versionOf } from './versioned-value.js';
 
@@ -20,9 +22,16 @@ export interface CommandContext extends CallReplies {
   readonly client: RedisClient;
   /** A Cluster routes each command by slot: multi-key commands are split per slot. */
   readonly cluster: boolean;
+  /**
+   * Commands may be handed to the client ready-made ({@link FramedCommand}): a standalone
+   * client without auto-pipelining, which writes each command as it gets it.
+   */
+  readonly framed: boolean;
   readonly layout: RedisKeyLayout;
   readonly scanner: KeyspaceScan;
   readonly waitForReplicas: WaitForReplicas | undefined;
+  /** The sizes of the values `get`s read lately: whether gets share an `MGET`. */
+  readonly reads: ReadSizes;
   /** The versions this store's writes store with their values. */
   readonly versions: VersionGenerator;
   /** Whether the call still waits for its result (SCAN work stops once it settled). */
@@ -48,19 +57,27 @@ function get(context: CommandContext, call: RedisCall): void {
   context.sink.callBuffer(
     'get',
     context.layout.toRedis(key),
-    reply<Buffer | null>(context, call, (value) => (value ? payloadOf(value) : null)),
+    reply<Buffer | null>(context, call, (value) => {
+      context.reads.record(value?.length ?? 0);
+      return value ? payloadOf(value) : null;
+    }),
   );
 }
 
 function set(context: CommandContext, call: RedisCall): void {
   const [key, value, ttl] = call.args as OpArgs[typeof Op.set];
-  const args: Arg[] = [context.layout.toRedis(key), versionedValue(context.versions.next(), value)];
+  const redisKey = context.layout.toRedis(key);
+  const stored = versionedValue(context.versions.next(), value);
+  const done = reply(context, call, () => null);
+  // A value with room for it (a long string) goes out as a ready-made frame, not copied.
+  const frame = context.framed && ttl === 0 ? setFrame(redisKey, stored) : undefined;
+  if (frame !== undefined) {
+    context.sink.sendCommand(new FramedCommand('set', [redisKey, stored], frame, done));
+    return;
+  }
+  const args: Arg[] = [redisKey, stored];
   if (ttl > 0) args.push('PX', ttl);
-  context.sink.call(
-    'set',
-    ...args,
-    reply(context, call, () => null),
-  );
+  context.sink.call('set', ...args, done);
 }
 
 function setIfAbsent(context: CommandContext, call: RedisCall): void {

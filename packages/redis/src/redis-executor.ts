@@ -18,6 +18,7 @@ import { refuseDelayedRetries } from './cluster-retries.js';
 import { ConnectionEvents, type Refusal } from './connection-events.js';
 import { sanitizeCause, toStateError } from './error-mapping.js';
 import { KeyspaceScan } from './keyspace-scan.js';
+import { ReadSizes } from './merge-policy.js';
 import type { RedisCall, Sink } from './redis-call.js';
 import { isCluster, type RedisClient } from './redis-client.js';
 import { type CommandContext, keysOf, runCommand } from './redis-commands.js';
@@ -125,9 +126,12 @@ export class RedisExecutor implements Executor {
       sink: client as unknown as Sink,
       client,
       cluster: this.#cluster !== undefined,
+      // Auto-pipelining would hold `call`'s commands for a tick while a ready-made one left.
+      framed: this.#cluster === undefined && client.options.enableAutoPipelining !== true,
       layout: options.layout,
       scanner: new KeyspaceScan({ client, layout: options.layout, scanCount: options.scanCount }),
       waitForReplicas: options.waitForReplicas,
+      reads: new ReadSizes(),
       // One generator per store: its random part keeps versions of different stores apart.
       versions: new VersionGenerator(),
       live: (call) => this.#pending.has(call.id),

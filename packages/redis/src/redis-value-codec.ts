@@ -1,4 +1,8 @@
 import { type Encoded, ErrorCode, StateError, type ValueCodec } from '@statewire/core';
+import { msgpackCodec } from '@statewire/core/msgpack';
+import { allocWithRoom, type Room } from './buffer-room.js';
+import { SET_FRAME_AFTER, SET_FRAME_BEFORE } from './set-frame.js';
+import { VERSION_HEADER_BYTES } from './versioned-value.js';
 
 /**
  * The first byte of every value that is not stored as a decimal integer. `0xC1` is the one
@@ -13,6 +17,67 @@ const DECIMAL = /^(?:0|-?[1-9][0-9]{0,15})$/;
 
 function toBuffer(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+}
+
+// Room for the version header (every marked value), and for the header and a `SET`
+// command's framing around it (long strings).
+const HEADER_ROOM: Room = Object.freeze({ before: VERSION_HEADER_BYTES, after: 0 });
+const FRAME_ROOM: Room = Object.freeze({
+  before: VERSION_HEADER_BYTES + SET_FRAME_BEFORE,
+  after: SET_FRAME_AFTER,
+});
+
+// Strings from this many characters on skip msgpackr when the inner codec is msgpack (see
+// `packLongString`); shorter ones cost less through msgpackr than the native calls below.
+const LONG_STRING = 1024;
+
+/**
+ * `value` (well-formed, at least {@link LONG_STRING} characters) as the byte
+ * {@link VALUE_MARKER} and the msgpack `str` msgpackr writes for it (`str 16` or `str 32`,
+ * then the UTF-8 bytes), written at once into a buffer with room for the version header and
+ * a `SET` command's framing around it (`set-frame.ts`). For a 64 KiB string this replaces
+ * msgpackr's write into a fresh buffer three times the string's size, the copy of those
+ * bytes behind the marker, and ioredis's copy of the whole command.
+ */
+function packLongString(value: string): Buffer {
+  const size = Buffer.byteLength(value, 'utf8');
+  const head = size <= 0xffff ? 3 : 5;
+  const packed = allocWithRoom(1 + head + size, FRAME_ROOM);
+  packed[0] = VALUE_MARKER;
+  if (head === 3) {
+    packed[1] = 0xda;
+    packed.writeUInt16BE(size, 2);
+  } else {
+    packed[1] = 0xdb;
+    packed.writeUInt32BE(size, 2);
+  }
+  packed.write(value, 1 + head, size, 'utf8');
+  return packed;
+}
+
+/**
+ * The string in `bytes` when they hold exactly {@link VALUE_MARKER} and one msgpack
+ * `str 16` or `str 32` of at least {@link LONG_STRING} bytes (what {@link packLongString}
+ * writes), decoded from UTF-8 by Node at once; otherwise `undefined`, and msgpack decodes
+ * them.
+ */
+function unpackLongString(bytes: Buffer): string | undefined {
+  const type = bytes[1];
+  if (
+    type === 0xda &&
+    bytes.length >= 3 + LONG_STRING &&
+    bytes.readUInt16BE(2) === bytes.length - 4
+  ) {
+    return bytes.toString('utf8', 4);
+  }
+  if (
+    type === 0xdb &&
+    bytes.length >= 6 + LONG_STRING &&
+    bytes.readUInt32BE(2) === bytes.length - 6
+  ) {
+    return bytes.toString('utf8', 6);
+  }
+  return undefined;
 }
 
 /**
@@ -35,6 +100,7 @@ function toBuffer(bytes: Uint8Array): Buffer {
  * @param inner - the codec of non-integer values (msgpack or JSON).
  */
 export function redisValueCodec(inner: ValueCodec): ValueCodec {
+  const packsStrings = inner === msgpackCodec;
   return Object.freeze({
     name: `redis+${inner.name}`,
     keeps: inner.keeps,
@@ -42,16 +108,29 @@ export function redisValueCodec(inner: ValueCodec): ValueCodec {
       if (typeof value === 'number' && Number.isSafeInteger(value) && !Object.is(value, -0)) {
         return Buffer.from(String(value), 'latin1');
       }
+      // A lone surrogate goes to msgpack's codec, which rejects it.
+      if (
+        packsStrings &&
+        typeof value === 'string' &&
+        value.length >= LONG_STRING &&
+        value.isWellFormed()
+      ) {
+        return packLongString(value);
+      }
       const encoded = inner.encode(value);
       const bytes = typeof encoded === 'string' ? Buffer.from(encoded, 'utf8') : toBuffer(encoded);
-      const marked = Buffer.allocUnsafe(bytes.length + 1);
+      // Room for the version header in front: the store writes it there, without a copy.
+      const marked = allocWithRoom(bytes.length + 1, HEADER_ROOM);
       marked[0] = VALUE_MARKER;
       bytes.copy(marked, 1);
       return marked;
     },
     decode(encoded: Encoded): unknown {
       const bytes = typeof encoded === 'string' ? Buffer.from(encoded, 'utf8') : toBuffer(encoded);
-      if (bytes[0] === VALUE_MARKER) return inner.decode(bytes.subarray(1));
+      if (bytes[0] === VALUE_MARKER) {
+        const text = packsStrings ? unpackLongString(bytes) : undefined;
+        return text ?? inner.decode(bytes.subarray(1));
+      }
       // A decimal integer has at most 17 characters ('-' and 16 digits); anything longer is
       // not one of ours, and is never scanned as text.
       if (bytes.length > 0 && bytes.length <= 17) {

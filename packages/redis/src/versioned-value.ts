@@ -1,4 +1,5 @@
 import type { Encoded } from '@statewire/core';
+import { claimRoom, passRoom, widen } from './buffer-room.js';
 
 /**
  * The first byte of every value this release writes: it is followed by the write's
@@ -29,19 +30,28 @@ function isVersioned(stored: Buffer): boolean {
 
 /**
  * The stored bytes of a write: {@link VERSION_MARKER}, `version` and `payload`, in one
- * allocation.
+ * buffer. A payload with room in front of it (`allocWithRoom`, not claimed yet) gets its
+ * header written there, without a copy, and the rest of its room passes to the result; any
+ * other payload is copied behind a new header.
  *
  * @param version - {@link VERSION_LENGTH} ASCII characters, from a `VersionGenerator`.
  * @param payload - the value as the store's codec encoded it (text is stored as UTF-8).
  */
 export function versionedValue(version: string, payload: Encoded): Buffer {
   const text = typeof payload === 'string';
-  const size = text ? Buffer.byteLength(payload, 'utf8') : payload.length;
-  const stored = Buffer.allocUnsafe(VERSION_HEADER_BYTES + size);
+  const room = text ? undefined : claimRoom(payload);
+  let stored: Buffer;
+  if (room !== undefined && room.before >= VERSION_HEADER_BYTES) {
+    stored = widen(payload as Uint8Array, VERSION_HEADER_BYTES, 0);
+    passRoom(stored, { before: room.before - VERSION_HEADER_BYTES, after: room.after });
+  } else {
+    const size = text ? Buffer.byteLength(payload, 'utf8') : payload.length;
+    stored = Buffer.allocUnsafe(VERSION_HEADER_BYTES + size);
+    if (text) stored.write(payload, VERSION_HEADER_BYTES, size, 'utf8');
+    else stored.set(payload, VERSION_HEADER_BYTES);
+  }
   stored[0] = VERSION_MARKER;
   stored.write(version, 1, VERSION_LENGTH, 'latin1');
-  if (text) stored.write(payload, VERSION_HEADER_BYTES, size, 'utf8');
-  else stored.set(payload, VERSION_HEADER_BYTES);
   return stored;
 }
 

@@ -104,6 +104,20 @@ describe('createRedisStore() options', () => {
     prefixed.disconnect();
   });
 
+  it('rejects an injected client with enableAutoPipelining (ioredis would drop the command names)', () => {
+    const client = new Redis({ ...lazy, ...safeRedisOptions, enableAutoPipelining: true });
+    const cluster = new Cluster([{ host: '127.0.0.1', port: 1 }], {
+      lazyConnect: true,
+      ...safeClusterOptions,
+      enableAutoPipelining: true,
+    });
+    expect(() => createRedisStore({ client })).toThrow(TypeError);
+    expect(() => createRedisStore({ client })).toThrow(/enableAutoPipelining/);
+    expect(() => createRedisStore({ client: cluster })).toThrow(/enableAutoPipelining/);
+    client.disconnect();
+    cluster.disconnect();
+  });
+
   it('accepts injected clients made with the safe options', () => {
     const client = new Redis({ ...lazy, ...safeRedisOptions });
     const cluster = new Cluster([{ host: '127.0.0.1', port: 1 }], {

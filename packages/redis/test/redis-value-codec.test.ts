@@ -68,6 +68,53 @@ describe('redisValueCodec()', () => {
     expect(Buffer.from('\u00c1', 'utf8')[0]).not.toBe(VALUE_MARKER);
   });
 
+  it('encode() of a long string writes the bytes msgpack writes for it, behind the marker', () => {
+    const strings = [
+      'a'.repeat(1024),
+      'é'.repeat(1024),
+      'x'.repeat(65_535),
+      'x'.repeat(65_536),
+      '\u{1F600}'.repeat(20_000),
+      `${'x'.repeat(65_520)}0123456789abcdef`,
+    ];
+    for (const value of strings) {
+      const encoded = Buffer.from(codec.encode(value) as Uint8Array);
+      const expected = Buffer.concat([
+        Buffer.of(VALUE_MARKER),
+        msgpackCodec.encode(value) as Uint8Array,
+      ]);
+      expect(encoded.equals(expected), `${value.length} characters`).toBe(true);
+      expect(codec.decode(encoded)).toBe(value);
+    }
+  });
+
+  it('encode() of a long string with a lone surrogate rejects it, with INVALID_VALUE', () => {
+    expect(() => codec.encode(`${'x'.repeat(2000)}\ud800`)).toThrow(
+      expect.objectContaining({ code: 'INVALID_VALUE' }),
+    );
+  });
+
+  it('decode() reads a long string msgpack wrote in any str form, and leaves the rest to it', () => {
+    const value = 'y'.repeat(3000);
+    const str8 = Buffer.concat([Buffer.of(VALUE_MARKER, 0xd9, 5), Buffer.from('hello')]);
+    const str32 = Buffer.alloc(6 + value.length);
+    str32[0] = VALUE_MARKER;
+    str32[1] = 0xdb;
+    str32.writeUInt32BE(value.length, 2);
+    str32.write(value, 6, 'latin1');
+    expect(codec.decode(str8)).toBe('hello');
+    expect(codec.decode(str32)).toBe(value);
+    // A long string inside an array is msgpack's to decode.
+    expect(codec.decode(codec.encode([value]))).toStrictEqual([value]);
+  });
+
+  it('encode() of a long string through JSON stays JSON text', () => {
+    const value = 'z'.repeat(2000);
+    const encoded = Buffer.from(json.encode(value) as Uint8Array);
+    expect(encoded.subarray(1).toString('utf8')).toBe(JSON.stringify(value));
+    expect(json.decode(encoded)).toBe(value);
+  });
+
   it('keeps the inner codec capabilities and names itself after it', () => {
     expect(codec.keeps).toEqual({ binary: true, structured: true });
     expect(json.keeps).toEqual({ binary: false, structured: false });

@@ -44,6 +44,28 @@ describe('versioned value layout', () => {
     expect(payload.byteOffset).toBe(stored.byteOffset + VERSION_HEADER_BYTES);
   });
 
+  it('versionedValue() writes the header into the room in front of an encoded value, once', () => {
+    const versions = new VersionGenerator();
+    for (const value of [{ a: 1 }, 'x'.repeat(5000)]) {
+      const payload = codec.encode(value) as Buffer;
+      const first = versions.next();
+      const stored = versionedValue(first, payload);
+      // No copy: the header went in front of the payload, in the same memory.
+      expect(stored.buffer).toBe(payload.buffer);
+      expect(stored.byteOffset).toBe(payload.byteOffset - VERSION_HEADER_BYTES);
+      expect(versionOf(stored)).toBe(first);
+      // The room is spent: a second write of the same payload copies it, and leaves the
+      // first write's bytes as they were.
+      const second = versions.next();
+      const again = versionedValue(second, payload);
+      expect(again.buffer === stored.buffer && again.byteOffset === stored.byteOffset).toBe(false);
+      expect(versionOf(again)).toBe(second);
+      expect(versionOf(stored)).toBe(first);
+      expect(codec.decode(payloadOf(stored))).toStrictEqual(value);
+      expect(codec.decode(payloadOf(again))).toStrictEqual(value);
+    }
+  });
+
   it('values of the previous release read unchanged, with the UNVERSIONED version', () => {
     for (const value of [42, -1, 'text', { a: 1 }, Buffer.from([0xc2, 1])]) {
       const old = Buffer.from(codec.encode(value) as Uint8Array);

@@ -26,7 +26,7 @@ export const subject: Subject = {
   name: 'redis',
   family: 'statewire',
   description: '@statewire/redis: createRedisStore({ url, namespace }) in each worker',
-  wire: "ioredis, one connection per worker; a call made with nothing in flight is written at once, the calls made while others are in flight leave together at the next flush in one corked socket write, consecutive gets as one MGET and consecutive sets without ttl as one MSET (in issue order), other calls as their own commands (SET with PX for a ttl, increment as EVAL of a Lua script); values as bytes of the store's value codec",
+  wire: "ioredis, one connection per worker; a call made with nothing in flight is written at once, the calls made while others are in flight leave together at the next flush in one corked socket write, consecutive gets as one MGET and consecutive sets without ttl as one MSET (in issue order) while values are small (a set of a value over 8 KiB is its own SET; gets stop sharing an MGET while the values read lately average over 8 KiB), other calls as their own commands (SET with PX for a ttl, increment as EVAL of a Lua script); values as bytes of the store's value codec, a long string written once into the buffer that carries the SET command",
   group: 'redis',
   serialization: 'json',
   needsRedis: true,
