@@ -3,7 +3,7 @@ import { setTimeout as sleep, setImmediate as yieldToEventLoop } from 'node:time
 import { Histogram } from './histogram.js';
 import {
   describeError,
-  type MemorySample,
+  largerSample,
   sampleMemory,
   type WorkerMemory,
   type WorkerRun,
@@ -256,60 +256,79 @@ export async function runOpen(
   };
 }
 
-function larger(a: MemorySample, b: MemorySample): MemorySample {
-  return {
-    rss: Math.max(a.rss, b.rss),
-    heapUsed: Math.max(a.heapUsed, b.heapUsed),
-    heapTotal: Math.max(a.heapTotal, b.heapTotal),
-  };
-}
-
 /**
- * The memory run of one worker: `warmCalls` calls, a sample, then `calls` calls sampled
- * every `sampleMs` for the peak, and a last sample.
- * @param onWarm - told the post-warm-up sample, so the primary takes its own
+ * One worker's side of a memory run, in steps the primary drives so that every process can be
+ * sampled at rest between them: {@link warmUp}, then (after the settled warm samples)
+ * {@link measure}. Calls are numbered on from one step to the next, so the TTL run writes a
+ * new key on every call of both.
  */
-export async function runCalls(
-  client: BenchClient,
-  scenario: Scenario,
-  warmCalls: number,
-  calls: number,
-  sampleMs: number,
-  onWarm: (sample: MemorySample) => void,
-): Promise<WorkerMemory> {
-  const call = caller(client, scenario);
-  let errors = 0;
-  let firstError: string | undefined;
-  const phase = async (count: number, offset: number) => {
-    let issued = 0;
+export class MemorySession {
+  readonly #call: (n: number) => Promise<unknown>;
+  readonly #inFlight: number;
+  #issued = 0;
+  #errors = 0;
+  #firstError: string | undefined;
+
+  /**
+   * @param client - the subject's client
+   * @param scenario - what each call does, and how many are in flight
+   */
+  constructor(client: BenchClient, scenario: Scenario) {
+    this.#call = caller(client, scenario);
+    this.#inFlight = scenario.inFlight;
+  }
+
+  /** Calls issued so far, both steps. */
+  get issued(): number {
+    return this.#issued;
+  }
+
+  /**
+   * Makes `count` calls of warm-up.
+   * @throws Error after more than 1000 failed calls
+   */
+  warmUp(count: number): Promise<void> {
+    return this.#calls(count);
+  }
+
+  /**
+   * Makes `count` calls while sampling this process's memory every `sampleMs` for the peak.
+   * @throws Error after more than 1000 failed calls (warm-up included)
+   */
+  async measure(count: number, sampleMs: number): Promise<WorkerMemory> {
+    let peak = sampleMemory();
+    const sampler = setInterval(() => {
+      peak = largerSample(peak, sampleMemory());
+    }, sampleMs);
+    try {
+      await this.#calls(count);
+    } finally {
+      clearInterval(sampler);
+    }
+    return {
+      calls: count,
+      errors: this.#errors,
+      firstError: this.#firstError,
+      peak: largerSample(peak, sampleMemory()),
+    };
+  }
+
+  async #calls(count: number): Promise<void> {
+    const end = this.#issued + count;
     const loop = async () => {
-      while (issued < count) {
-        const n = offset + issued++;
+      while (this.#issued < end) {
+        const n = this.#issued++;
         try {
-          await call(n);
+          await this.#call(n);
         } catch (error) {
-          errors++;
-          firstError ??= describeError(error);
-          if (errors > 1000) throw new Error(`too many failed calls: ${firstError}`);
+          this.#errors++;
+          this.#firstError ??= describeError(error);
+          if (this.#errors > 1000) throw new Error(`too many failed calls: ${this.#firstError}`);
+          // A call failing at once would spin without letting I/O or timers run.
           await yieldToEventLoop();
         }
       }
     };
-    await Promise.all(Array.from({ length: scenario.inFlight }, loop));
-  };
-
-  await phase(warmCalls, 0);
-  const warm = sampleMemory();
-  onWarm(warm);
-  let peak = warm;
-  const sampler = setInterval(() => {
-    peak = larger(peak, sampleMemory());
-  }, sampleMs);
-  try {
-    await phase(calls, warmCalls);
-  } finally {
-    clearInterval(sampler);
+    await Promise.all(Array.from({ length: this.#inFlight }, loop));
   }
-  const end = sampleMemory();
-  return { calls, errors, firstError, warm, end, peak: larger(peak, end) };
 }

@@ -248,7 +248,7 @@ export function renderMarkdown(
     out.push('## Memory runs');
     out.push('');
     out.push(
-      `2 workers × 64 in flight; fresh processes started with \`${YOUNG_GENERATION_AT_MAX}\` (V8's default maximum young generation from the start, so its one-off growth does not land inside the window — see [apps/bench/README.md](../../apps/bench/README.md#memory-runs)). "mix": small values, the read-heavy mix; "ttl": every call writes a new key with a 100 ms ttl, so only reclaiming expired entries keeps the holder flat. "warm" is after the warm-up calls; "V8 heap" is V8's committed heap. The redis-server row is Redis's own memory, shown but not counted in \`memory_rss_end_vs_warm\`.`,
+      `2 workers × 64 in flight; fresh processes started with \`${YOUNG_GENERATION_AT_MAX}\` (V8's default maximum young generation from the start, so its one-off growth does not land inside the window — see [apps/bench/README.md](../../apps/bench/README.md#memory-runs)). "mix": small values, the read-heavy mix; "ttl": every call writes a new key with a 100 ms ttl, so only reclaiming expired entries keeps the holder flat. "warm" and "end" are taken at rest, after two full collections (after the warm-up calls, and after the last call); "peak" is the largest sample taken every 100 ms while the calls run; "V8 heap" is V8's committed heap. The redis-server row is Redis's own memory, shown but not counted in \`memory_rss_end_vs_warm\`.`,
     );
     out.push('');
     const rows: string[][] = [];

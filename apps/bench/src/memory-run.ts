@@ -17,9 +17,19 @@ import { SubjectProcess, type SubjectProcessOptions } from './subject-process.js
 export const YOUNG_GENERATION_AT_MAX = '--min-semi-space-size=16';
 
 /**
+ * The Node flags of every process of a memory run (primary and workers): the young
+ * generation at its maximum, and `globalThis.gc`, so that the warm and end samples are taken
+ * after full collections (see `settledSample` in messages.ts), not at some point of V8's
+ * sawtooth between them. Only the memory runs: a collection forced in a cell would be
+ * measured as the subject's time.
+ */
+export const MEMORY_RUN_FLAGS: readonly string[] = [YOUNG_GENERATION_AT_MAX, '--expose-gc'];
+
+/**
  * The memory runs: for each statewire transport, twice, a fresh primary and two workers make
  * `warmCalls` calls of warm-up, then `calls` calls, 64 in flight per worker, while RSS and
- * heap of every process are sampled (and the redis-server's RSS for Redis): once the
+ * heap of every process are sampled for the peak (and the redis-server's RSS for Redis); the
+ * warm and end samples are taken at rest after full collections (primary.ts); once the
  * small-value read-heavy mix, once the TTL run, where every call writes a new key with a
  * 100 ms ttl, so that only the reclaiming of expired entries keeps the holder from growing.
  */
@@ -56,8 +66,8 @@ async function memoryRunOf(
   const base = optionsFor(subject);
   const proc = new SubjectProcess(subject, {
     ...base,
-    primaryExecArgv: [YOUNG_GENERATION_AT_MAX, ...base.primaryExecArgv],
-    workerExecArgv: [YOUNG_GENERATION_AT_MAX, ...base.workerExecArgv],
+    primaryExecArgv: [...MEMORY_RUN_FLAGS, ...base.primaryExecArgv],
+    workerExecArgv: [...MEMORY_RUN_FLAGS, ...base.workerExecArgv],
   });
   const outcome = await proc.memory(spec);
   await proc.stop();

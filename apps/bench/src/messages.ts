@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { SparseHistogram } from './histogram.js';
 import type { Scenario } from './scenarios.js';
 
@@ -69,7 +70,11 @@ export interface MemorySample {
   heapTotal: number;
 }
 
-/** One process's memory over a memory run: after warm-up, at the end, and the peak. */
+/**
+ * One process's memory over a memory run: `warm` and `end` are settled samples (see
+ * {@link settledSample}: after full collections, at rest), `warm` after the warm-up calls and
+ * `end` after the last call; `peak` is the largest of the samples taken while the calls ran.
+ */
 export interface ProcessMemory {
   role: string;
   warm: MemorySample;
@@ -81,13 +86,16 @@ export type MemoryOutcome =
   | { status: 'ok'; calls: number; seconds: number; processes: ProcessMemory[] }
   | { status: 'failed'; reason: string };
 
-/** What a worker reports at the end of a memory run. */
+/**
+ * What a worker reports when its measured calls are done (its settled `warm` and `end`
+ * samples are asked for separately, when every process is at rest).
+ */
 export interface WorkerMemory {
   calls: number;
+  /** Failed calls, warm-up included. */
   errors: number;
   firstError: string | undefined;
-  warm: MemorySample;
-  end: MemorySample;
+  /** The largest samples taken while the measured calls ran. */
   peak: MemorySample;
 }
 
@@ -106,10 +114,71 @@ export function benchMessage(kind: string, fields: Record<string, unknown> = {})
   return { [TAG]: kind, ...fields };
 }
 
+/** The larger of each field of two samples: a running peak. */
+export function largerSample(a: MemorySample, b: MemorySample): MemorySample {
+  return {
+    rss: Math.max(a.rss, b.rss),
+    heapUsed: Math.max(a.heapUsed, b.heapUsed),
+    heapTotal: Math.max(a.heapTotal, b.heapTotal),
+  };
+}
+
 /** Samples this process's memory. */
 export function sampleMemory(): MemorySample {
   const usage = process.memoryUsage();
   return { rss: usage.rss, heapUsed: usage.heapUsed, heapTotal: usage.heapTotal };
+}
+
+/**
+ * How long a settled sample waits, idle, after the collections: V8 sweeps and unmaps freed
+ * pages concurrently, after the collection itself has returned, and RSS only drops then.
+ */
+export const SETTLE_IDLE_MS = 200;
+
+/**
+ * Short-lived allocations, through several scavenges. A full collection after about 5 s of
+ * little allocation also gives the young generation's second semi-space back to the OS (V8
+ * shrinks new space when its allocation rate is low): an idle process (the Redis subject's
+ * primary, whose data lives in the redis-server) then samples 16 MiB lower than the same
+ * process sampled soon after it was busy, and whether its warm sample came before or after
+ * such a pause decided its ratio (1.00 or 0.80 for the same code). Allocating first puts
+ * every process's young generation in the same state, both semi-spaces in use, before each
+ * settled sample, whatever it did in the seconds before.
+ */
+function churnYoungGeneration(): void {
+  // Stored in a small ring so that the optimizer cannot leave the allocations out.
+  const ring: unknown[] = new Array(1024);
+  for (let i = 0; i < 2_000_000; i++) ring[i & 1023] = [i, i, i, i];
+}
+
+/** `globalThis.gc` where the process runs with `--expose-gc` (the memory runs do). */
+export function exposedGc(): (() => void) | undefined {
+  const gc = (globalThis as { gc?: unknown }).gc;
+  return typeof gc === 'function' ? (gc as () => void) : undefined;
+}
+
+/**
+ * Samples this process's memory at rest, off V8's sawtooth: the young generation brought to
+ * one state (see churnYoungGeneration), two full collections (the second takes what the
+ * first's finalizers and weak callbacks let go), then `idleMs` with nothing to do, then the
+ * sample. Under short-TTL writes the old generation swings by 20–30 MiB between
+ * full collections, so a sample taken at an arbitrary moment says where on that swing the
+ * process happened to be, not what the calls retained. The caller makes sure no calls run.
+ * @param gc - a full collection; without one (no `--expose-gc`) only the idle wait is done;
+ *   by default the exposed `globalThis.gc`, if any
+ * @param idleMs - the idle wait after the collections; by default {@link SETTLE_IDLE_MS}
+ */
+export async function settledSample(
+  gc: (() => void) | undefined = exposedGc(),
+  idleMs = SETTLE_IDLE_MS,
+): Promise<MemorySample> {
+  if (gc) {
+    churnYoungGeneration();
+    gc();
+    gc();
+  }
+  await sleep(idleMs);
+  return sampleMemory();
 }
 
 export function describeError(error: unknown): string {

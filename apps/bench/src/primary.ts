@@ -17,11 +17,13 @@ import {
   type CellSpec,
   describeError,
   isBenchMessage,
+  largerSample,
   type MemoryOutcome,
   type MemorySample,
   type MemorySpec,
   type ProcessMemory,
   sampleMemory,
+  settledSample,
   TAG,
   type WorkerMemory,
   type WorkerRun,
@@ -34,7 +36,7 @@ const READY_TIMEOUT_MS = 30_000;
 const PREFILL_TIMEOUT_MS = 30_000;
 
 interface Waiter {
-  kinds: string[];
+  kind: string;
   resolve(message: BenchMessage): void;
   reject(error: Error): void;
 }
@@ -55,8 +57,8 @@ class WorkerHandle {
       if (message[TAG] === 'error') {
         this.#waiters.delete(message.id);
         waiter.reject(new Error(`worker ${index + 1}: ${String(message.reason)}`));
-      } else if (waiter.kinds.includes(message[TAG])) {
-        if (message[TAG] !== 'memory-warm') this.#waiters.delete(message.id);
+      } else if (message[TAG] === waiter.kind) {
+        this.#waiters.delete(message.id);
         waiter.resolve(message);
       }
     });
@@ -73,7 +75,6 @@ class WorkerHandle {
     fields: Record<string, unknown>,
     replyKind: string,
     timeoutMs: number,
-    onProgress?: (message: BenchMessage) => void,
   ): Promise<BenchMessage> {
     if (this.#exited) return Promise.reject(new Error(this.#exited));
     const id = nextId++;
@@ -83,9 +84,8 @@ class WorkerHandle {
         reject(new Error(`worker ${this.index + 1} did not answer ${kind} in ${timeoutMs} ms`));
       }, timeoutMs);
       this.#waiters.set(id, {
-        kinds: onProgress ? [replyKind, 'memory-warm'] : [replyKind],
+        kind: replyKind,
         resolve: (message) => {
-          if (message[TAG] === 'memory-warm') return onProgress?.(message);
           clearTimeout(timer);
           resolve(message);
         },
@@ -199,14 +199,6 @@ async function runCell(workers: WorkerHandle[], cell: CellSpec): Promise<CellOut
   };
 }
 
-function larger(a: MemorySample, b: MemorySample): MemorySample {
-  return {
-    rss: Math.max(a.rss, b.rss),
-    heapUsed: Math.max(a.heapUsed, b.heapUsed),
-    heapTotal: Math.max(a.heapTotal, b.heapTotal),
-  };
-}
-
 /**
  * The RSS of another process (the redis-server a Redis subject's data lives in), from
  * /proc; `undefined` where there is no /proc or no such process.
@@ -221,80 +213,96 @@ function sampleProcess(pid: number): MemorySample | undefined {
   }
 }
 
+/** The warm-up and the measured calls of a memory run together, however slow the subject. */
+const MEMORY_CALLS_TIMEOUT_MS = 600_000;
+/** One settle step of a worker: two collections and the idle wait, on a busy machine. */
+const SETTLE_TIMEOUT_MS = 15_000;
+
+/**
+ * Every worker's settled sample, taken at once (all of them idle), in worker order.
+ * @throws Error when a worker does not answer in {@link SETTLE_TIMEOUT_MS}
+ */
+async function settleWorkers(workers: WorkerHandle[]): Promise<MemorySample[]> {
+  const replies = await Promise.all(
+    workers.map((w) => w.ask('memory-settle', {}, 'memory-settled', SETTLE_TIMEOUT_MS)),
+  );
+  return replies.map((reply) => reply.sample as MemorySample);
+}
+
+/**
+ * A memory run. Its warm and end samples are taken at rest, after full collections, in every
+ * process: the workers make their warm-up calls and wait; the primary settles and samples,
+ * then the workers do, then the redis-server is sampled; then the measured calls run (every
+ * process sampling its peak); then the workers settle and sample, then the primary, then the
+ * redis-server. See apps/bench/README.md, "Memory runs".
+ */
 async function runMemory(
   workers: WorkerHandle[],
   spec: MemorySpec,
   serverPid: number | undefined,
 ): Promise<MemoryOutcome> {
   const used = workers.slice(0, spec.scenario.workers);
-  let warmWorkers = 0;
-  let warm: MemorySample | undefined;
-  let peak: MemorySample = sampleMemory();
-  const server =
-    serverPid === undefined
-      ? undefined
-      : { pid: serverPid, warm: sampleProcess(serverPid), peak: sampleProcess(serverPid) };
-  const sampler = setInterval(() => {
-    if (!warm) return;
-    peak = larger(peak, sampleMemory());
-    const now = server && sampleProcess(server.pid);
-    if (server?.peak && now) server.peak = larger(server.peak, now);
-  }, spec.sampleMs);
+  const perWorker = {
+    ...spec,
+    calls: Math.ceil(spec.calls / used.length),
+    warmCalls: Math.ceil(spec.warmCalls / used.length),
+  };
   const started = performance.now();
+  // Generous: a slow subject may take a while for a million calls, but not forever.
+  const remaining = () => Math.max(1, started + MEMORY_CALLS_TIMEOUT_MS - performance.now());
+  await Promise.all(
+    used.map((w) => w.ask('memory-warm-up', { spec: perWorker }, 'memory-warmed', remaining())),
+  );
+  const warm = await settledSample();
+  const workersWarm = await settleWorkers(used);
+  const serverWarm = serverPid === undefined ? undefined : sampleProcess(serverPid);
+
+  let peak = warm;
+  let serverPeak = serverWarm;
+  const sampler = setInterval(() => {
+    peak = largerSample(peak, sampleMemory());
+    const now = serverPid === undefined ? undefined : sampleProcess(serverPid);
+    if (serverPeak && now) serverPeak = largerSample(serverPeak, now);
+  }, spec.sampleMs);
+  let replies: BenchMessage[];
   try {
-    const perWorker = {
-      ...spec,
-      calls: Math.ceil(spec.calls / used.length),
-      warmCalls: Math.ceil(spec.warmCalls / used.length),
-    };
-    // Generous: a slow subject may take a while for a million calls, but not forever.
-    const timeout = 600_000;
-    const replies = await Promise.all(
-      used.map((w) =>
-        w.ask('memory', { spec: perWorker }, 'memory-done', timeout, () => {
-          warmWorkers++;
-          if (warmWorkers === used.length) {
-            warm = sampleMemory();
-            peak = warm;
-            if (server) {
-              server.warm = sampleProcess(server.pid);
-              server.peak = server.warm;
-            }
-          }
-        }),
-      ),
+    replies = await Promise.all(
+      used.map((w) => w.ask('memory-measure', {}, 'memory-measured', remaining())),
     );
-    const end = sampleMemory();
-    const seconds = (performance.now() - started) / 1000;
-    const memories = replies.map((reply) => reply.memory as WorkerMemory);
-    const errors = memories.reduce((sum, m) => sum + m.errors, 0);
-    const calls = memories.reduce((sum, m) => sum + m.calls, 0);
-    if (errors > calls * 0.01) {
-      return { status: 'failed', reason: `${errors} failed calls: ${memories[0]?.firstError}` };
-    }
-    const primaryWarm = warm ?? end;
-    const processes: ProcessMemory[] = [
-      { role: 'primary', warm: primaryWarm, end, peak: larger(peak, end) },
-      ...memories.map((m, i) => ({
-        role: `worker ${i + 1}`,
-        warm: m.warm,
-        end: m.end,
-        peak: m.peak,
-      })),
-    ];
-    const serverEnd = server && sampleProcess(server.pid);
-    if (server?.warm && server.peak && serverEnd) {
-      processes.push({
-        role: 'redis-server',
-        warm: server.warm,
-        end: serverEnd,
-        peak: larger(server.peak, serverEnd),
-      });
-    }
-    return { status: 'ok', calls, seconds, processes };
   } finally {
     clearInterval(sampler);
   }
+  peak = largerSample(peak, sampleMemory());
+  const seconds = (performance.now() - started) / 1000;
+  const memories = replies.map((reply) => reply.memory as WorkerMemory);
+  const errors = memories.reduce((sum, m) => sum + m.errors, 0);
+  const calls = memories.reduce((sum, m) => sum + m.calls, 0);
+  if (errors > calls * 0.01) {
+    return { status: 'failed', reason: `${errors} failed calls: ${memories[0]?.firstError}` };
+  }
+
+  const workersEnd = await settleWorkers(used);
+  const end = await settledSample();
+  const serverEnd = serverPid === undefined ? undefined : sampleProcess(serverPid);
+  // The peak is the largest sample of the run, warm and end included: never below either.
+  const processes: ProcessMemory[] = [
+    { role: 'primary', warm, end, peak: largerSample(peak, end) },
+    ...memories.map((m, i) => ({
+      role: `worker ${i + 1}`,
+      warm: workersWarm[i]!,
+      end: workersEnd[i]!,
+      peak: largerSample(largerSample(m.peak, workersWarm[i]!), workersEnd[i]!),
+    })),
+  ];
+  if (serverWarm && serverPeak && serverEnd) {
+    processes.push({
+      role: 'redis-server',
+      warm: serverWarm,
+      end: serverEnd,
+      peak: largerSample(serverPeak, serverEnd),
+    });
+  }
+  return { status: 'ok', calls, seconds, processes };
 }
 
 async function main(): Promise<void> {

@@ -2,7 +2,7 @@
  * The cluster worker program: connects the subject's client once, then does what its
  * primary asks: prefill, timed runs, memory runs.
  */
-import { prefill, runCalls, runOpen, runTimed } from './load.js';
+import { MemorySession, prefill, runOpen, runTimed } from './load.js';
 import {
   type BenchMessage,
   benchMessage,
@@ -10,6 +10,7 @@ import {
   describeError,
   isBenchMessage,
   type MemorySpec,
+  settledSample,
   TAG,
 } from './messages.js';
 import type { Scenario } from './scenarios.js';
@@ -19,6 +20,9 @@ import type { BenchClient, SubjectEnv } from './subjects/subject.js';
 function send(kind: string, fields: Record<string, unknown> = {}): void {
   if (process.connected) process.send!(benchMessage(kind, fields));
 }
+
+/** The memory run in progress, between its warm-up and its measured calls. */
+let memory: { session: MemorySession; spec: MemorySpec } | undefined;
 
 async function handle(client: BenchClient, message: BenchMessage): Promise<void> {
   const { id } = message;
@@ -36,17 +40,24 @@ async function handle(client: BenchClient, message: BenchMessage): Promise<void>
         send('ran', { id, run });
         return;
       }
-      case 'memory': {
+      // A memory run, step by step: the primary waits for every worker between steps, so
+      // that the settled samples are taken with no calls running anywhere.
+      case 'memory-warm-up': {
         const spec = message.spec as MemorySpec;
-        const memory = await runCalls(
-          client,
-          spec.scenario,
-          spec.warmCalls,
-          spec.calls,
-          spec.sampleMs,
-          (sample) => send('memory-warm', { id, sample }),
-        );
-        send('memory-done', { id, memory });
+        memory = { session: new MemorySession(client, spec.scenario), spec };
+        await memory.session.warmUp(spec.warmCalls);
+        send('memory-warmed', { id });
+        return;
+      }
+      case 'memory-settle': {
+        send('memory-settled', { id, sample: await settledSample() });
+        return;
+      }
+      case 'memory-measure': {
+        if (!memory) throw new Error('memory-measure before memory-warm-up');
+        const { session, spec } = memory;
+        memory = undefined;
+        send('memory-measured', { id, memory: await session.measure(spec.calls, spec.sampleMs) });
         return;
       }
     }
