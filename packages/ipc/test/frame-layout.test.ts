@@ -8,36 +8,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jsonCodec } from '@statewire/core';
 import { packLengthPrefixedFrame, unpackFrame } from '@statewire/core/msgpack';
-import {
-  DEFAULT_MAX_BATCH_KEYS,
-  DEFAULT_MAX_KEY_BYTES,
-  DEFAULT_MAX_VALUE_BYTES,
-  defaultMaxReplyBytes,
-  FRAME_TAG,
-  HostEngine,
-  type Link,
-  type LinkHandlers,
-  MemoryBackend,
-  PROTOCOL_VERSION,
-} from '@statewire/core/transport';
+import { HostEngine, type Link, type LinkHandlers, MemoryBackend } from '@statewire/core/transport';
 import { afterEach, describe, expect, it } from 'vitest';
 import { withSocketNegotiation } from '../dist/side-socket/host-negotiation.js';
 import { createNegotiatingLink } from '../dist/side-socket/negotiating-link.js';
 import { FrameReader, writeFrame } from '../dist/side-socket/socket-link.js';
 import { SideSocketServer } from '../dist/side-socket/socket-server.js';
-
-const tagged = (body: object) => ({ [FRAME_TAG]: PROTOCOL_VERSION, ...body });
-
-const hello = tagged({
-  k: 'hello',
-  from: 'client-1',
-  codec: jsonCodec.name,
-  namespace: '',
-  maxKeyBytes: DEFAULT_MAX_KEY_BYTES,
-  maxValueBytes: DEFAULT_MAX_VALUE_BYTES,
-  maxBatchKeys: DEFAULT_MAX_BATCH_KEYS,
-  maxReplyBytes: defaultMaxReplyBytes(DEFAULT_MAX_VALUE_BYTES),
-});
+import { hello, tagged, until } from './negotiation-helpers.js';
 
 /** The layout of one msgpack frame, from its first bytes. */
 function layoutOf(frame: Buffer): 'maps' | 'records' | 'other' {
@@ -78,14 +55,6 @@ function recordingLink(): Link & { sent: Record<string, unknown>[]; handlers?: L
     close() {},
   };
   return link;
-}
-
-async function until(predicate: () => boolean): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
 }
 
 const cleanups: (() => unknown)[] = [];

@@ -2,20 +2,10 @@
 // wrapper must call the link's methods, not copy its properties: a link written as a class
 // keeps `send` on its prototype, which an object spread (`{ ...link }`) silently drops.
 import { jsonCodec } from '@statewire/core';
-import {
-  DEFAULT_MAX_BATCH_KEYS,
-  DEFAULT_MAX_KEY_BYTES,
-  DEFAULT_MAX_VALUE_BYTES,
-  defaultMaxReplyBytes,
-  FRAME_TAG,
-  HostEngine,
-  type Link,
-  type LinkHandlers,
-  MemoryBackend,
-  PROTOCOL_VERSION,
-} from '@statewire/core/transport';
+import { HostEngine, type Link, type LinkHandlers, MemoryBackend } from '@statewire/core/transport';
 import { expect, it } from 'vitest';
 import { withSocketNegotiation } from '../dist/side-socket/host-negotiation.js';
+import { hello, tagged, until } from './negotiation-helpers.js';
 
 /** A link as a class: every method on the prototype, the label behind a getter. */
 class RecordingLink implements Link {
@@ -42,8 +32,6 @@ class RecordingLink implements Link {
   }
 }
 
-const tagged = (body: object) => ({ [FRAME_TAG]: PROTOCOL_VERSION, ...body });
-
 it('a class-based link whose methods live on its prototype is served through the side-socket negotiation: the host answers a hello and a call on it', async () => {
   const link = new RecordingLink();
   const owner = {};
@@ -63,18 +51,7 @@ it('a class-based link whose methods live on its prototype is served through the
   try {
     engine.attach(wrapped);
     const handlers = link.handlers as LinkHandlers;
-    handlers.message(
-      tagged({
-        k: 'hello',
-        from: 'client-1',
-        codec: jsonCodec.name,
-        namespace: '',
-        maxKeyBytes: DEFAULT_MAX_KEY_BYTES,
-        maxValueBytes: DEFAULT_MAX_VALUE_BYTES,
-        maxBatchKeys: DEFAULT_MAX_BATCH_KEYS,
-        maxReplyBytes: defaultMaxReplyBytes(DEFAULT_MAX_VALUE_BYTES),
-      }),
-    );
+    handlers.message(hello);
     // A side-socket request is answered by the wrapper (this host has no socket server).
     handlers.message(tagged({ k: 'socket?', from: 'nonce-1', codec: jsonCodec.name }));
     await until(() => link.sent.length >= 2);
@@ -94,11 +71,3 @@ it('a class-based link whose methods live on its prototype is served through the
   }
   expect(link.closed).toBe(true);
 });
-
-async function until(predicate: () => boolean): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}

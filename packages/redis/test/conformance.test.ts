@@ -1,19 +1,11 @@
 import { describeConformance } from '@statewire/conformance';
 import { jsonCodec } from '@statewire/core';
-import { DEFAULT_MAX_VALUE_BYTES, defineCapabilities } from '@statewire/core/transport';
+import { defineCapabilities } from '@statewire/core/transport';
 import { inject } from 'vitest';
 import { createRedisStore } from '../src/index.js';
+import { msgpackCapabilities } from './support/stores.js';
 
 const MiB = 1024 * 1024;
-const msgpackCapabilities = defineCapabilities({
-  binary: true,
-  structured: true,
-  ttl: true,
-  shared: true,
-  atomic: true,
-  versions: true,
-  maxValueBytes: DEFAULT_MAX_VALUE_BYTES,
-});
 
 // Every store of one namespace talks to the same Redis, so they share one holder.
 describeConformance(

@@ -1,26 +1,16 @@
 import { describeConformance } from '@statewire/conformance';
 import { jsonCodec } from '@statewire/core';
-import { DEFAULT_MAX_VALUE_BYTES, defineCapabilities } from '@statewire/core/transport';
+
 import { Cluster, Redis } from 'ioredis';
 import { describe, expect, inject, it } from 'vitest';
 import { createRedisStore, safeClusterOptions, safeRedisOptions } from '../src/index.js';
-import { rejection, standaloneStore } from './support/stores.js';
+import { msgpackCapabilities, rejection, standaloneStore } from './support/stores.js';
 
 const MiB = 1024 * 1024;
 
 // What conformance.test.ts runs on stores over a client the store made, here on stores over a
 // client the application made and passed in: they must not differ. The same manifest and
 // large values as the msgpack stores there.
-const capabilities = defineCapabilities({
-  binary: true,
-  structured: true,
-  ttl: true,
-  shared: true,
-  atomic: true,
-  versions: true,
-  maxValueBytes: DEFAULT_MAX_VALUE_BYTES,
-});
-
 describeConformance(
   'redis standalone (injected client)',
   ({ namespace }) =>
@@ -29,7 +19,7 @@ describeConformance(
       closeClient: true,
       namespace,
     }),
-  capabilities,
+  msgpackCapabilities,
   { largeValueBytes: [MiB, 16 * MiB] },
 );
 
@@ -41,7 +31,7 @@ describeConformance(
       closeClient: true,
       namespace,
     }),
-  capabilities,
+  msgpackCapabilities,
   { largeValueBytes: [MiB, 16 * MiB] },
 );
 

@@ -4,8 +4,20 @@ import {
   StateError as StateErrorClass,
   type StateErrorCode,
 } from '@statewire/core';
+import { DEFAULT_MAX_VALUE_BYTES, defineCapabilities } from '@statewire/core/transport';
 import { expect, inject } from 'vitest';
 import { createRedisStore, type RedisStore, type RedisStoreOptions } from '../../src/index.js';
+
+/** The capabilities a Redis store with the default (msgpack) codec declares. */
+export const msgpackCapabilities = defineCapabilities({
+  binary: true,
+  structured: true,
+  ttl: true,
+  shared: true,
+  atomic: true,
+  versions: true,
+  maxValueBytes: DEFAULT_MAX_VALUE_BYTES,
+});
 
 /** What the checks after each test need of a store. */
 interface Tracked {
