@@ -65,7 +65,7 @@ function checkString(value: string, where: string): void {
  * objects (read back as plain objects), functions, symbols, cycles (overflow the encoder),
  * and built-ins outside the supported set (Error, RegExp, WeakMap, Promise, …).
  */
-function check(value: unknown, ancestors: Set<object>): void {
+function check(value: unknown, ancestors: object[]): void {
   switch (typeof value) {
     case 'string':
       checkString(value, 'a string');
@@ -95,8 +95,8 @@ function check(value: unknown, ancestors: Set<object>): void {
     }
     if (proto === Date.prototype) return;
   }
-  if (ancestors.has(value)) reject('cyclic values are not supported');
-  ancestors.add(value);
+  if (ancestors.includes(value)) reject('cyclic values are not supported');
+  ancestors.push(value);
   if (proto === Array.prototype) {
     const array = value as unknown[];
     if (Object.keys(array).length !== array.length) reject('arrays with extra properties change');
@@ -122,10 +122,14 @@ function check(value: unknown, ancestors: Set<object>): void {
   } else {
     reject(`${describeType(value)} is not a supported type`);
   }
-  ancestors.delete(value);
+  ancestors.pop();
 }
 
-let spareAncestors: Set<object> | undefined = new Set();
+// The containers on the path from the root to the value being checked. An array, not a
+// `Set`: a long-lived `Set` that gains and loses entries on every call rebuilds its table
+// often, and V8 links discarded tables together, which keeps every checked value alive
+// through young collections (see IdTable). Paths are short, so `includes` is cheap.
+let spareAncestors: object[] | undefined = [];
 
 /**
  * The msgpack codec (msgpackr): keeps Buffer (as Buffer), every typed array, ArrayBuffer,
@@ -140,14 +144,14 @@ export const msgpackCodec: ValueCodec = Object.freeze({
   name: 'msgpack',
   keeps: Object.freeze({ binary: true, structured: true }),
   encode(value: unknown): Encoded {
-    // One set of ancestors serves every call; a value whose getter encodes another value
+    // One list of ancestors serves every call; a value whose getter encodes another value
     // while it is checked gets a set of its own.
-    const ancestors = spareAncestors ?? new Set<object>();
+    const ancestors = spareAncestors ?? [];
     spareAncestors = undefined;
     try {
       check(value, ancestors);
     } finally {
-      ancestors.clear();
+      ancestors.length = 0;
       spareAncestors = ancestors;
     }
     try {

@@ -1,4 +1,5 @@
 import { ErrorCode, StateError, type StateErrorCode } from './errors.js';
+import { IdTable } from './id-table.js';
 import { type OpCode, opNames, writeOps } from './operations.js';
 
 // Deadlines are grouped into buckets of this many milliseconds, so that thousands of calls
@@ -61,7 +62,7 @@ export interface PendingCallsHooks {
  * that "settles once, in bounded time, leaves nothing behind" is implemented once.
  */
 export class PendingCalls {
-  readonly #calls = new Map<number, PendingCall>();
+  readonly #calls = new IdTable<PendingCall>();
   readonly #buckets = new Map<number, Bucket>();
   readonly #label: string;
   readonly #hooks: PendingCallsHooks;
@@ -169,7 +170,7 @@ export class PendingCalls {
    * have applied any of them (it said so), so writes carry `maybeApplied: false`.
    */
   failAll(code: StateErrorCode, reason: string, cause?: unknown, notApplied = false): void {
-    for (const id of [...this.#calls.keys()]) this.fail(id, code, reason, cause, notApplied);
+    for (const id of this.#calls.ids()) this.fail(id, code, reason, cause, notApplied);
     // The owner is closing or starting over: no idle timer outlives it.
     for (const [bucket, entry] of this.#buckets) {
       if (entry.calls > 0) continue;
@@ -192,9 +193,8 @@ export class PendingCalls {
   }
 
   #take(id: number): PendingCall | undefined {
-    const call = this.#calls.get(id);
+    const call = this.#calls.delete(id);
     if (!call) return undefined;
-    this.#calls.delete(id);
     this.#removeFromBucket(call.bucket);
     if (call.signal && call.onAbort) call.signal.removeEventListener('abort', call.onAbort);
     if (this.#calls.size === 0) this.#hooks.idle?.();
@@ -250,8 +250,9 @@ export class PendingCalls {
       return;
     }
     this.#buckets.delete(bucket);
-    for (const [id, call] of this.#calls) {
-      if (call.bucket !== bucket) continue;
+    for (const id of this.#calls.ids()) {
+      const call = this.#calls.get(id);
+      if (call?.bucket !== bucket) continue;
       this.timeouts++;
       // Already out of its bucket: #take must not look for it there again.
       this.#calls.delete(id);

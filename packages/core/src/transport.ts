@@ -39,6 +39,7 @@ export { isStateErrorCode, markNotApplied, type StateErrorOptions } from './erro
 export { type FrameLimits, maxCallBytes, maxRequestFrameBytes } from './frame-limits.js';
 export { FRAME_TAG, isTagged, PROTOCOL_VERSION } from './frames.js';
 export { HostEngine, type HostEngineOptions, type HostStats } from './host-engine.js';
+export { IdTable } from './id-table.js';
 export { assertNamespace, checkKey, checkPrefix, describeType } from './keys.js';
 export type { Link, LinkHandlers } from './link.js';
 export {

@@ -1,3 +1,6 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { afterEach, expect } from 'vitest';
 import { jsonCodec, StateError, type StateErrorCode, type Store } from '../src/index.js';
 import type { LoopbackLink } from '../src/testing.js';
@@ -161,4 +164,20 @@ export function manualClock(start = 1_000_000) {
       now += ms;
     },
   };
+}
+
+/**
+ * Runs `fixtures/<name>.mjs`, one of the promotion fixtures (see `fixtures/promotion.mjs`),
+ * in a child process that can force young-generation collections and whose young
+ * generation is sized so that no other collection runs, and returns the JSON it prints.
+ * The package must be built (the fixtures import `dist/`).
+ */
+export async function runPromotionFixture<T>(name: string): Promise<T> {
+  const script = fileURLToPath(new URL(`./fixtures/${name}.mjs`, import.meta.url));
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    ['--expose-gc', '--min-semi-space-size=64', '--max-semi-space-size=64', script],
+    { timeout: 120_000 },
+  );
+  return JSON.parse(stdout) as T;
 }

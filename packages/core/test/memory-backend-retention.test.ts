@@ -1,8 +1,5 @@
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { backendFactory, manualClock } from './helpers.js';
+import { backendFactory, manualClock, runPromotionFixture } from './helpers.js';
 
 // Issue 13: under a stream of short-ttl writes, the holder promoted nearly every entry to
 // V8's old generation with its value, though each was reclaimed on time: the tables V8's Map
@@ -11,22 +8,13 @@ import { backendFactory, manualClock } from './helpers.js';
 // holder's RSS swung with it. A dropped record now lets go of what it held and is reused.
 
 const backend = backendFactory();
-const script = fileURLToPath(new URL('./fixtures/short-ttl-promotion.mjs', import.meta.url));
-const run = promisify(execFile);
 
 describe('MemoryBackend: memory of short-ttl writes (issue 13)', () => {
   it('set() with a short ttl: reclaimed entries are not promoted, only their keys', async () => {
-    // A child process, so that it can force young-generation collections and size the
-    // young generation so that no other collection runs (see the script).
-    const { stdout } = await run(
-      process.execPath,
-      ['--expose-gc', '--min-semi-space-size=64', '--max-semi-space-size=64', script],
-      { timeout: 120_000 },
-    );
-    const { entries, promotedPerValueByte } = JSON.parse(stdout) as {
+    const { entries, promotedPerValueByte } = await runPromotionFixture<{
       entries: number;
       promotedPerValueByte: number;
-    };
+    }>('short-ttl-promotion');
     // Reclaiming kept up: only the live entries are held.
     expect(entries).toBeLessThanOrEqual(10_100);
     // What is still promoted is the keys (about 0.04 of the value bytes at this value size).

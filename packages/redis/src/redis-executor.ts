@@ -3,6 +3,7 @@ import {
   CallQueue,
   type ExecuteOptions,
   type Executor,
+  IdTable,
   Op,
   type OpArgs,
   type OpCode,
@@ -103,7 +104,8 @@ export class RedisExecutor implements Executor {
   readonly #pending = new PendingCalls('redis');
   readonly #queue: CallQueue<RedisCall>;
   /** Ids of the calls handed to ioredis and not settled. */
-  readonly #inflight = new Set<number>();
+  // Ids of the calls written and not answered yet. An IdTable, not a Set: see IdTable.
+  readonly #inflight = new IdTable<true>();
   /** A `keys` or `clear` runs: nothing else is sent until it settles. */
   #barrier = false;
   #isClosed = false;
@@ -217,7 +219,7 @@ export class RedisExecutor implements Executor {
   // The one connection carried every call in flight: each lost its reply.
   readonly #onConnectionLost = (): void => {
     if (this.#inflight.size === 0) return;
-    const ids = [...this.#inflight];
+    const ids = this.#inflight.ids();
     this.#inflight.clear();
     const reason = 'lost its connection to Redis before the reply';
     for (const id of ids) this.#pending.fail(id, ErrorCode.CONNECTION_LOST, reason);
@@ -265,7 +267,7 @@ export class RedisExecutor implements Executor {
 
   #markSent(call: RedisCall): void {
     this.#pending.markSent(call.id);
-    this.#inflight.add(call.id);
+    this.#inflight.set(call.id, true);
   }
 
   #send(batch: readonly RedisCall[]): void {

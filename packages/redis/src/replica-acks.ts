@@ -1,5 +1,5 @@
 import { ErrorCode, StateError } from '@statewire/core';
-import { type OpCode, opNames, writeOps } from '@statewire/core/transport';
+import { IdTable, type OpCode, opNames, writeOps } from '@statewire/core/transport';
 import type { CallReplies, RedisCall, Sink } from './redis-call.js';
 import type { WaitForReplicas } from './redis-store-options.js';
 
@@ -31,7 +31,7 @@ export class ReplicaAcks {
   readonly #wait: WaitForReplicas;
   readonly #replies: CallReplies;
   /** Write calls sent and not confirmed yet, by id. */
-  readonly #waiting = new Map<number, ReplicaWait>();
+  readonly #waiting = new IdTable<ReplicaWait>();
 
   /** `replies` settles a call once its batch's `WAIT` confirmed it. */
   constructor(wait: WaitForReplicas, replies: CallReplies) {

@@ -1,3 +1,4 @@
+import { IdTable } from '@statewire/core/transport';
 import type { Cluster } from 'ioredis';
 import { slotOf } from './redis-slot.js';
 
@@ -12,12 +13,22 @@ import { slotOf } from './redis-slot.js';
  * unanswered commands on another node than the one it would go to waits until they are
  * answered (they reach the new owner first, following their redirection).
  */
+interface Route {
+  node: string;
+  count: number;
+}
+
 export class SlotRoutes {
   readonly #cluster: Cluster;
-  /** Slot → node the unanswered commands of that slot went to, and how many there are. */
-  readonly #routes = new Map<number, { node: string; count: number }>();
+  /**
+   * Slot → node the unanswered commands of that slot went to, and how many there are. An
+   * array over the 16384 slots, and an IdTable by call id: tables that gain and lose an
+   * entry per call would keep every call's objects alive through young collections (see
+   * IdTable).
+   */
+  #routes: (Route | undefined)[] = [];
   /** Call id → the slots it holds. */
-  readonly #held = new Map<number, number[]>();
+  readonly #held = new IdTable<number[]>();
 
   constructor(cluster: Cluster) {
     this.#cluster = cluster;
@@ -32,14 +43,14 @@ export class SlotRoutes {
     const slots = [...new Set(keys.map(slotOf))];
     const targets = slots.map((slot) => this.#owner(slot));
     for (let i = 0; i < slots.length; i++) {
-      const route = this.#routes.get(slots[i] as number);
+      const route = this.#routes[slots[i] as number];
       if (route && route.node !== targets[i]) return false;
     }
     for (let i = 0; i < slots.length; i++) {
       const slot = slots[i] as number;
-      const route = this.#routes.get(slot);
+      const route = this.#routes[slot];
       if (route) route.count++;
-      else this.#routes.set(slot, { node: targets[i] as string, count: 1 });
+      else this.#routes[slot] = { node: targets[i] as string, count: 1 };
     }
     this.#held.set(id, slots);
     return true;
@@ -51,14 +62,14 @@ export class SlotRoutes {
     if (!slots) return;
     this.#held.delete(id);
     for (const slot of slots) {
-      const route = this.#routes.get(slot);
-      if (route && --route.count === 0) this.#routes.delete(slot);
+      const route = this.#routes[slot];
+      if (route && --route.count === 0) this.#routes[slot] = undefined;
     }
   }
 
   /** Forgets everything (the store closed). */
   clear(): void {
-    this.#routes.clear();
+    this.#routes = [];
     this.#held.clear();
   }
 
