@@ -3,6 +3,7 @@ import { createConnection, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeValue, type ValueKind } from '../values.js';
+import { Outbox } from './outbox.js';
 import type { BenchClient, Subject, SubjectEnv } from './subject.js';
 
 /**
@@ -34,57 +35,6 @@ function frames(headerBytes: number, onFrame: (frame: Buffer, header: Buffer) =>
     }
     pending = at === data.length ? EMPTY : data.subarray(at);
   };
-}
-
-/** Bytes laid end to end into one buffer that grows by doubling, then sent in one write. */
-class Outbox {
-  #buffer = Buffer.allocUnsafe(65_536);
-  #length = 0;
-
-  get length(): number {
-    return this.#length;
-  }
-
-  #reserve(bytes: number): void {
-    if (this.#length + bytes <= this.#buffer.length) return;
-    const grown = Buffer.allocUnsafe(Math.max(this.#buffer.length * 2, this.#length + bytes));
-    this.#buffer.copy(grown, 0, 0, this.#length);
-    this.#buffer = grown;
-  }
-
-  u32(value: number): void {
-    this.#reserve(4);
-    this.#buffer.writeUInt32LE(value, this.#length);
-    this.#length += 4;
-  }
-
-  bytes(source: Buffer, length = source.length): void {
-    this.#reserve(length);
-    source.copy(this.#buffer, this.#length, 0, length);
-    this.#length += length;
-  }
-
-  /** A key as UTF-8, written in place (callers reserve by its UTF-16 length x 3 at most). */
-  utf8(text: string): number {
-    this.#reserve(text.length * 3);
-    const written = this.#buffer.write(text, this.#length, 'utf8');
-    this.#length += written;
-    return written;
-  }
-
-  /** Patches a u32 written earlier. */
-  patch(at: number, value: number): void {
-    this.#buffer.writeUInt32LE(value, at);
-  }
-
-  /** Hands the bytes to the socket and starts a new buffer (the socket may still hold it). */
-  flush(socket: Socket): void {
-    if (this.#length === 0) return;
-    const data = this.#buffer.subarray(0, this.#length);
-    this.#buffer = Buffer.allocUnsafe(this.#buffer.length);
-    this.#length = 0;
-    socket.write(data);
-  }
 }
 
 function serveSocket(socket: Socket): void {
