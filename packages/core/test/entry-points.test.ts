@@ -100,6 +100,7 @@ const TRANSPORT = [
   'OpResult',
   'optionsObject',
   'PendingCalls',
+  'IdTable',
   'PendingCallsHooks',
   'positiveInteger',
   'positiveNumber',
