@@ -103,8 +103,7 @@ export class RedisExecutor implements Executor {
   readonly #context: CommandContext;
   readonly #pending = new PendingCalls('redis');
   readonly #queue: CallQueue<RedisCall>;
-  /** Ids of the calls handed to ioredis and not settled. */
-  // Ids of the calls written and not answered yet. An IdTable, not a Set: see IdTable.
+  /** Ids of the calls handed to ioredis and not settled (an IdTable, not a Set: see IdTable). */
   readonly #inflight = new IdTable<true>();
   /** A `keys` or `clear` runs: nothing else is sent until it settles. */
   #barrier = false;

@@ -2,6 +2,12 @@ import { IdTable } from '@statewire/core/transport';
 import type { Cluster } from 'ioredis';
 import { slotOf } from './redis-slot.js';
 
+/** The node a slot's unanswered commands went to, and how many there are. */
+interface Route {
+  node: string;
+  count: number;
+}
+
 /**
  * Where the unanswered commands of each Cluster slot were sent, so that a call never
  * overtakes an earlier call of its slot through a redirection.
@@ -13,11 +19,6 @@ import { slotOf } from './redis-slot.js';
  * unanswered commands on another node than the one it would go to waits until they are
  * answered (they reach the new owner first, following their redirection).
  */
-interface Route {
-  node: string;
-  count: number;
-}
-
 export class SlotRoutes {
   readonly #cluster: Cluster;
   /**
