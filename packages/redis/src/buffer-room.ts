@@ -1,3 +1,5 @@
+import { takeAllocation } from './allocation-pool.js';
+
 /** Spare bytes around a buffer, inside the allocation it was cut from. */
 export interface Room {
   /** Spare bytes in front of the buffer. */
@@ -20,7 +22,7 @@ const rooms = new WeakMap<Uint8Array, Room>();
  * @param room - the spare bytes around them (a constant of the caller: it is kept as is).
  */
 export function allocWithRoom(size: number, room: Room): Buffer {
-  const bytes = Buffer.allocUnsafe(room.before + size + room.after).subarray(
+  const bytes = takeAllocation(room.before + size + room.after).subarray(
     room.before,
     room.before + size,
   );

@@ -24,7 +24,7 @@ import {
   type RedisStoreOptions,
   type WaitForReplicas,
 } from './redis-store-options.js';
-import { redisValueCodec } from './redis-value-codec.js';
+import { replyValueCodec } from './redis-value-codec.js';
 
 /** A statewire store on Redis: the {@link Store} contract plus the client and counters. */
 export interface RedisStore<S extends object = Record<string, unknown>> extends Store<S> {
@@ -163,7 +163,7 @@ export function createRedisStore<S extends object = Record<string, unknown>>(
   if (typeof prefix !== 'string' || !prefix.isWellFormed()) {
     throw new TypeError('redis: prefix must be a well-formed string');
   }
-  const codec = redisValueCodec(checkCodec(given.codec ?? msgpackCodec));
+  const codec = replyValueCodec(checkCodec(given.codec ?? msgpackCodec));
   checkSource(given);
   const waitForReplicas = checkWaitForReplicas(given);
 

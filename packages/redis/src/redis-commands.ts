@@ -1,5 +1,6 @@
 import { ErrorCode, StateError } from '@statewire/core';
 import { Op, type OpArgs, type OpCode, type WireEntry } from '@statewire/core/transport';
+import { giveBack } from './allocation-pool.js';
 import { ATOMIC_LUA, atomicScriptArgs, readCommitReply } from './atomic-script.js';
 import { INCREMENT_LUA } from './increment-script.js';
 import type { KeyspaceScan } from './keyspace-scan.js';
@@ -69,14 +70,20 @@ function set(context: CommandContext, call: RedisCall): void {
   const redisKey = context.layout.toRedis(key);
   const stored = versionedValue(context.versions.next(), value);
   const done = reply(context, call, () => null);
-  // A value with room for it (a long string) goes out as a ready-made frame, not copied.
-  const frame = context.framed && ttl === 0 ? setFrame(redisKey, stored) : undefined;
+  // A value with room for it (encoded to 1 KiB or more) goes out as a ready-made frame, not
+  // copied, in memory that serves another large write once Redis has answered (`allocation-pool.ts`).
+  const args: (string | Buffer)[] = [redisKey, stored];
+  if (ttl > 0) args.push('PX', String(ttl));
+  const frame = context.framed ? setFrame(redisKey, stored, ttl) : undefined;
   if (frame !== undefined) {
-    context.sink.sendCommand(new FramedCommand('set', [redisKey, stored], frame, done));
+    const sent = new FramedCommand('set', args, frame, (error, result) => {
+      done(error, result);
+      // Answered: Redis has read the whole frame, so its memory can serve another write.
+      if (!error) giveBack(frame);
+    });
+    context.sink.sendCommand(sent);
     return;
   }
-  const args: Arg[] = [redisKey, stored];
-  if (ttl > 0) args.push('PX', ttl);
   context.sink.call('set', ...args, done);
 }
 

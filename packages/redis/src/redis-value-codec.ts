@@ -20,19 +20,25 @@ function toBuffer(bytes: Uint8Array): Buffer {
 }
 
 // Room for the version header (every marked value), and for the header and a `SET`
-// command's framing around it (long strings).
+// command's framing around it (long strings, large Buffers, any value encoded to 1 KiB or more).
 const HEADER_ROOM: Room = Object.freeze({ before: VERSION_HEADER_BYTES, after: 0 });
 const FRAME_ROOM: Room = Object.freeze({
   before: VERSION_HEADER_BYTES + SET_FRAME_BEFORE,
   after: SET_FRAME_AFTER,
 });
 
-// Strings from this many characters on skip msgpackr when the inner codec is msgpack (see
-// `packLongString`); shorter ones cost less through msgpackr than the native calls below.
-const LONG_STRING = 1024;
+// Strings from this many characters, and Buffers from this many bytes, skip msgpackr when
+// the inner codec is msgpack (see `packLongString`, `packLongBuffer`); shorter ones cost
+// less through msgpackr than the native calls below. Any other value whose encoding is this
+// long gets room for a `SET` command's framing too.
+const LONG_VALUE = 1024;
+
+function roomFor(bytes: number): Room {
+  return bytes >= LONG_VALUE ? FRAME_ROOM : HEADER_ROOM;
+}
 
 /**
- * `value` (well-formed, at least {@link LONG_STRING} characters) as the byte
+ * `value` (well-formed, at least {@link LONG_VALUE} characters) as the byte
  * {@link VALUE_MARKER} and the msgpack `str` msgpackr writes for it (`str 16` or `str 32`,
  * then the UTF-8 bytes), written at once into a buffer with room for the version header and
  * a `SET` command's framing around it (`set-frame.ts`). For a 64 KiB string this replaces
@@ -57,7 +63,7 @@ function packLongString(value: string): Buffer {
 
 /**
  * The string in `bytes` when they hold exactly {@link VALUE_MARKER} and one msgpack
- * `str 16` or `str 32` of at least {@link LONG_STRING} bytes (what {@link packLongString}
+ * `str 16` or `str 32` of at least {@link LONG_VALUE} bytes (what {@link packLongString}
  * writes), decoded from UTF-8 by Node at once; otherwise `undefined`, and msgpack decodes
  * them.
  */
@@ -65,19 +71,72 @@ function unpackLongString(bytes: Buffer): string | undefined {
   const type = bytes[1];
   if (
     type === 0xda &&
-    bytes.length >= 3 + LONG_STRING &&
+    bytes.length >= 3 + LONG_VALUE &&
     bytes.readUInt16BE(2) === bytes.length - 4
   ) {
     return bytes.toString('utf8', 4);
   }
   if (
     type === 0xdb &&
-    bytes.length >= 6 + LONG_STRING &&
+    bytes.length >= 6 + LONG_VALUE &&
     bytes.readUInt32BE(2) === bytes.length - 6
   ) {
     return bytes.toString('utf8', 6);
   }
   return undefined;
+}
+
+/**
+ * `value` (a plain Buffer of at least {@link LONG_VALUE} bytes) as the byte
+ * {@link VALUE_MARKER} and the msgpack `bin 16` or `bin 32` msgpackr writes for it, copied
+ * once into a buffer with room for the version header and a `SET` command's framing.
+ */
+function packLongBuffer(value: Buffer): Buffer {
+  const size = value.length;
+  const head = size <= 0xffff ? 3 : 5;
+  const packed = allocWithRoom(1 + head + size, FRAME_ROOM);
+  packed[0] = VALUE_MARKER;
+  if (head === 3) {
+    packed[1] = 0xc5;
+    packed.writeUInt16BE(size, 2);
+  } else {
+    packed[1] = 0xc6;
+    packed.writeUInt32BE(size, 2);
+  }
+  packed.set(value, 1 + head);
+  return packed;
+}
+
+/**
+ * The Buffer in `bytes` when they hold exactly {@link VALUE_MARKER} and one msgpack
+ * `bin 16` or `bin 32` of at least {@link LONG_VALUE} bytes (what {@link packLongBuffer}
+ * writes); otherwise `undefined`, and msgpack decodes them.
+ *
+ * The Buffer is a copy, unless `view` says the bytes are a reply ioredis read for this one
+ * value and never reuses: then it is a view of them when they are most of their allocation
+ * (a view of a small part would keep the rest of a larger read alive as long as the caller
+ * keeps the value). A 64 KiB copy costs about as much as reading the reply.
+ */
+function unpackLongBuffer(bytes: Buffer, view: boolean): Buffer | undefined {
+  const type = bytes[1];
+  let start: number;
+  if (
+    type === 0xc5 &&
+    bytes.length >= 3 + LONG_VALUE &&
+    bytes.readUInt16BE(2) === bytes.length - 4
+  ) {
+    start = 4;
+  } else if (
+    type === 0xc6 &&
+    bytes.length >= 6 + LONG_VALUE &&
+    bytes.readUInt32BE(2) === bytes.length - 6
+  ) {
+    start = 6;
+  } else {
+    return undefined;
+  }
+  const value = bytes.subarray(start);
+  return view && value.length * 2 >= value.buffer.byteLength ? value : Buffer.from(value);
 }
 
 /**
@@ -97,9 +156,27 @@ function unpackLongString(bytes: Buffer): string | undefined {
  * and strips the header before decoding; a value of the previous release is these bytes
  * alone.
  *
+ * Like the msgpack codec, it decodes binary values to copies, never to views of the bytes
+ * it is given.
+ *
  * @param inner - the codec of non-integer values (msgpack or JSON).
  */
 export function redisValueCodec(inner: ValueCodec): ValueCodec {
+  return valueCodec(inner, false);
+}
+
+/**
+ * The store's own {@link redisValueCodec}: the same bytes, and it decodes a long Buffer to a
+ * view of the bytes it is given when they are most of their allocation. For the store's
+ * decoding of ioredis replies only: each is read for one call and never reused or kept.
+ *
+ * @param inner - the codec of non-integer values (msgpack or JSON).
+ */
+export function replyValueCodec(inner: ValueCodec): ValueCodec {
+  return valueCodec(inner, true);
+}
+
+function valueCodec(inner: ValueCodec, viewsReplies: boolean): ValueCodec {
   const packsStrings = inner === msgpackCodec;
   return Object.freeze({
     name: `redis+${inner.name}`,
@@ -112,15 +189,23 @@ export function redisValueCodec(inner: ValueCodec): ValueCodec {
       if (
         packsStrings &&
         typeof value === 'string' &&
-        value.length >= LONG_STRING &&
+        value.length >= LONG_VALUE &&
         value.isWellFormed()
       ) {
         return packLongString(value);
       }
+      if (
+        packsStrings &&
+        value instanceof Buffer &&
+        value.constructor === Buffer &&
+        value.length >= LONG_VALUE
+      ) {
+        return packLongBuffer(value);
+      }
       const encoded = inner.encode(value);
       const bytes = typeof encoded === 'string' ? Buffer.from(encoded, 'utf8') : toBuffer(encoded);
       // Room for the version header in front: the store writes it there, without a copy.
-      const marked = allocWithRoom(bytes.length + 1, HEADER_ROOM);
+      const marked = allocWithRoom(bytes.length + 1, roomFor(bytes.length + 1));
       marked[0] = VALUE_MARKER;
       bytes.copy(marked, 1);
       return marked;
@@ -128,8 +213,10 @@ export function redisValueCodec(inner: ValueCodec): ValueCodec {
     decode(encoded: Encoded): unknown {
       const bytes = typeof encoded === 'string' ? Buffer.from(encoded, 'utf8') : toBuffer(encoded);
       if (bytes[0] === VALUE_MARKER) {
-        const text = packsStrings ? unpackLongString(bytes) : undefined;
-        return text ?? inner.decode(bytes.subarray(1));
+        const long = packsStrings
+          ? (unpackLongString(bytes) ?? unpackLongBuffer(bytes, viewsReplies))
+          : undefined;
+        return long ?? inner.decode(bytes.subarray(1));
       }
       // A decimal integer has at most 17 characters ('-' and 16 digits); anything longer is
       // not one of ours, and is never scanned as text.

@@ -9,12 +9,16 @@ import type { Callback } from './redis-call.js';
  */
 export const SET_FRAME_BEFORE = 256;
 
-/** Spare bytes a value should have behind it to be sent as a {@link setFrame}: its CRLF. */
-export const SET_FRAME_AFTER = 2;
+/**
+ * Spare bytes a value should have behind it to be sent as a {@link setFrame}: its CRLF, and
+ * the `PX` argument of a ttl.
+ */
+export const SET_FRAME_AFTER = 32;
 
 /**
- * The whole `SET key value` command in RESP, written around `stored` in the room of its own
- * allocation, or `undefined` when `stored` has no room left or too little for `key`.
+ * The whole `SET key value` command in RESP (`SET key value PX ttl` for a ttl), written
+ * around `stored` in the room of its own allocation, or `undefined` when `stored` has no
+ * room left or too little for `key`.
  *
  * ioredis copies every command that has a Buffer argument into one new Buffer before
  * writing it; for a 64 KiB value that copy and its allocation cost about as much as
@@ -22,19 +26,21 @@ export const SET_FRAME_AFTER = 2;
  *
  * @param key - the Redis key.
  * @param stored - the stored bytes of the write (version header and payload).
+ * @param ttl - milliseconds the value lives; 0 for no ttl.
  */
-export function setFrame(key: string, stored: Buffer): Buffer | undefined {
+export function setFrame(key: string, stored: Buffer, ttl: number): Buffer | undefined {
   const room = claimRoom(stored);
-  if (room === undefined || room.after < 2) return undefined;
+  if (room === undefined) return undefined;
   const keyBytes = Buffer.byteLength(key, 'utf8');
-  // Byte for byte what ioredis writes for `call('set', key, stored)`.
-  const head = `*3\r\n$3\r\nset\r\n$${keyBytes}\r\n${key}\r\n$${stored.length}\r\n`;
+  // Byte for byte what ioredis writes for `call('set', key, stored)`, or with 'PX', ttl.
+  const head = `*${ttl > 0 ? 5 : 3}\r\n$3\r\nset\r\n$${keyBytes}\r\n${key}\r\n$${stored.length}\r\n`;
+  const ttlText = String(ttl);
+  const tail = ttl > 0 ? `\r\n$2\r\nPX\r\n$${ttlText.length}\r\n${ttlText}\r\n` : '\r\n';
   const headBytes = head.length - key.length + keyBytes;
-  if (headBytes > room.before) return undefined;
-  const frame = widen(stored, headBytes, 2);
+  if (headBytes > room.before || tail.length > room.after) return undefined;
+  const frame = widen(stored, headBytes, tail.length);
   frame.write(head, 0, headBytes, 'utf8');
-  frame[frame.length - 2] = 0x0d;
-  frame[frame.length - 1] = 0x0a;
+  frame.write(tail, frame.length - tail.length, tail.length, 'latin1');
   return frame;
 }
 

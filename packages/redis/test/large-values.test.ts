@@ -1,6 +1,7 @@
 /**
- * Large values leave differently from small ones: a long string is encoded into a buffer
- * with room around it, its `SET` goes out as a ready-made frame (no copy by ioredis), and a
+ * Large values leave differently from small ones: a long string, a large Buffer or any value
+ * encoded to 1 KiB or more is encoded into a buffer with room around it, its `SET` goes out as
+ * a ready-made frame (no copy by ioredis) whose memory is reused once Redis answered it, and a
  * large `set` is never merged into an `MSET` (nor a `get` into an `MGET` once the values
  * read lately are large). These tests check the bytes of a frame and
  * that, on a real server, a batch mixing large and small calls keeps its order and every
@@ -9,12 +10,13 @@
 import { msgpackCodec } from '@statewire/core/msgpack';
 import { Command, Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { takeAllocation } from '../src/allocation-pool.js';
 import { redisValueCodec } from '../src/index.js';
 import { MERGE_MAX_VALUE_BYTES, ReadSizes } from '../src/merge-policy.js';
 import { SET_FRAME_BEFORE, setFrame } from '../src/set-frame.js';
 import { VersionGenerator } from '../src/version-generator.js';
 import { payloadOf, versionedValue, versionOf } from '../src/versioned-value.js';
-import { standaloneStore, uniqueNamespace } from './support/stores.js';
+import { rejection, standaloneStore, uniqueNamespace } from './support/stores.js';
 
 const codec = redisValueCodec(msgpackCodec);
 const versions = new VersionGenerator();
@@ -26,22 +28,25 @@ function storedLongString(value: string): Buffer {
 describe('setFrame()', () => {
   it('writes the bytes ioredis writes for the same SET, around the stored value', () => {
     for (const key of ['k', 'statewire:3:abc:clé', 'x'.repeat(200)]) {
-      const stored = storedLongString('v'.repeat(70_000));
-      const expected = new Command('set', [key, stored]).toWritable({});
-      const frame = setFrame(key, stored) as Buffer;
-      expect(Buffer.compare(frame, expected as Buffer)).toBe(0);
-      expect(frame.buffer).toBe(stored.buffer);
+      for (const ttl of [0, 1, 60_000, 2 ** 40]) {
+        const stored = storedLongString('v'.repeat(70_000));
+        const args = ttl > 0 ? [key, stored, 'PX', String(ttl)] : [key, stored];
+        const expected = new Command('set', args).toWritable({});
+        const frame = setFrame(key, stored, ttl) as Buffer;
+        expect(Buffer.compare(frame, expected as Buffer)).toBe(0);
+        expect(frame.buffer).toBe(stored.buffer);
+      }
     }
   });
 
   it('gives up, for the ordinary path, without room, once the room is spent, or for a long key', () => {
     const small = versionedValue(versions.next(), codec.encode({ a: 1 }));
-    expect(setFrame('k', small)).toBeUndefined();
+    expect(setFrame('k', small, 0)).toBeUndefined();
     const stored = storedLongString('v'.repeat(2000));
-    expect(setFrame('k', stored)).toBeDefined();
-    expect(setFrame('k', stored)).toBeUndefined();
+    expect(setFrame('k', stored, 0)).toBeDefined();
+    expect(setFrame('k', stored, 0)).toBeUndefined();
     const other = storedLongString('w'.repeat(2000));
-    expect(setFrame('k'.repeat(SET_FRAME_BEFORE), other)).toBeUndefined();
+    expect(setFrame('k'.repeat(SET_FRAME_BEFORE), other, 0)).toBeUndefined();
     // Giving up leaves the stored bytes as they were.
     expect(codec.decode(payloadOf(other))).toBe('w'.repeat(2000));
     expect(versionOf(other)).toHaveLength(20);
@@ -74,6 +79,8 @@ describe('redis: large and small values in one batch', () => {
     const namespace = uniqueNamespace();
     const store = standaloneStore({ namespace });
     const big = (tag: string) => `${tag}${'x'.repeat(70_000)}é`;
+    const bigBuffer = Buffer.alloc(70_000, 'z');
+    const bigObject = { list: Array.from({ length: 500 }, (_, i) => `item ${i}`) };
     const longKey = 'k'.repeat(300);
     // The first call is in flight: the others wait and leave together in one batch.
     const first = store.set('a', 0);
@@ -90,6 +97,8 @@ describe('redis: large and small values in one batch', () => {
       store.set(longKey, big('long')),
       store.set('a', 3),
       store.get('a'),
+      store.set('e', bigBuffer),
+      store.set('f', bigObject),
     ];
     await first;
     const results = await Promise.all(calls);
@@ -97,13 +106,16 @@ describe('redis: large and small values in one batch', () => {
     expect(results[4]).toBe(big('b1'));
     expect(results[7]).toBe(big('b2'));
     expect(results[11]).toBe(3);
-    expect(await store.getMany(['a', 'b', 'c', 'd', longKey])).toStrictEqual([
+    expect(await store.getMany(['a', 'b', 'c', 'd', longKey, 'e', 'f'])).toStrictEqual([
       3,
       big('b2'),
       { small: true },
       big('d'),
       big('long'),
+      bigBuffer,
+      bigObject,
     ]);
+    expect(await store.get('e')).toStrictEqual(bigBuffer);
     const ttl = await raw.pttl(`statewire:${namespace.length}:${namespace}:d`);
     expect(ttl).toBeGreaterThan(0);
   });
@@ -143,5 +155,42 @@ describe('redis: large and small values in one batch', () => {
     const next = await store.getEntry('k');
     expect(next?.value).toBe(value);
     expect(next?.version).not.toBe(entry?.version);
+  });
+});
+
+// Whether a newly taken allocation of `bytes` bytes is one a SET of `marker` used.
+function reusesSetOf(marker: string, bytes: number): boolean {
+  const memory = Buffer.from(takeAllocation(bytes).buffer);
+  return memory.includes(`\r\nset\r\n`) && memory.includes(marker);
+}
+
+describe('redis: the memory of a large SET', () => {
+  it('serves the next large write once Redis has answered the SET', async () => {
+    const store = standaloneStore();
+    // 100,000 characters: a 128 KiB allocation, a size class no other test here uses.
+    const value = `answered${'a'.repeat(100_000)}`;
+    await store.set('k', value);
+    expect(reusesSetOf('answered', 100_000)).toBe(true);
+    const buffer = Buffer.alloc(100_000, 'b');
+    await store.set('k', buffer);
+    expect(reusesSetOf('bbbbbbbb', 100_000)).toBe(true);
+    expect(await store.get('k')).toStrictEqual(buffer);
+  });
+
+  it('is never reused when the SET failed: it may still be queued or written', async () => {
+    const user = `limited-${uniqueNamespace()}`;
+    await raw.call('acl', 'setuser', user, 'on', '>secret', '~*', '+@all', '-set');
+    try {
+      const url = new URL(inject('redisUrl'));
+      url.username = user;
+      url.password = 'secret';
+      const store = standaloneStore({ url: url.toString() });
+      // 300,000 characters: a 512 KiB allocation, a size class no other test here uses.
+      const value = `refused${'r'.repeat(300_000)}`;
+      await rejection(store.set('k', value), 'NOPERM');
+      expect(reusesSetOf('refused', 300_000)).toBe(false);
+    } finally {
+      await raw.call('acl', 'deluser', user);
+    }
   });
 });

@@ -2,6 +2,7 @@ import { jsonCodec, StateError } from '@statewire/core';
 import { msgpackCodec } from '@statewire/core/msgpack';
 import { describe, expect, it } from 'vitest';
 import { redisValueCodec, VALUE_MARKER } from '../src/index.js';
+import { replyValueCodec } from '../src/redis-value-codec.js';
 
 const codec = redisValueCodec(msgpackCodec);
 const json = redisValueCodec(jsonCodec);
@@ -106,6 +107,40 @@ describe('redisValueCodec()', () => {
     expect(codec.decode(str32)).toBe(value);
     // A long string inside an array is msgpack's to decode.
     expect(codec.decode(codec.encode([value]))).toStrictEqual([value]);
+  });
+
+  it('encode() of a large Buffer writes the bytes msgpack writes for it, behind the marker', () => {
+    for (const size of [1024, 65_535, 65_536, 100_000]) {
+      const value = Buffer.alloc(size, size % 251);
+      const encoded = Buffer.from(codec.encode(value) as Uint8Array);
+      const expected = Buffer.concat([
+        Buffer.of(VALUE_MARKER),
+        msgpackCodec.encode(value) as Uint8Array,
+      ]);
+      expect(encoded.equals(expected), `${size} bytes`).toBe(true);
+      expect(codec.decode(encoded)).toStrictEqual(value);
+    }
+    // Other binary types keep theirs, through msgpack.
+    const bytes = new Uint8Array(5000).fill(3);
+    expect(codec.decode(codec.encode(bytes))).toStrictEqual(bytes);
+    expect(codec.decode(codec.encode([Buffer.alloc(4000)]))).toStrictEqual([Buffer.alloc(4000)]);
+  });
+
+  it('decode() of a large Buffer gives a copy; the store decodes its own replies in place', () => {
+    const value = Buffer.alloc(70_000, 9);
+    const encoded = Buffer.from(codec.encode(value) as Uint8Array);
+    const copy = codec.decode(encoded) as Buffer;
+    expect(copy.buffer).not.toBe(encoded.buffer);
+    const replies = replyValueCodec(msgpackCodec);
+    const view = replies.decode(encoded) as Buffer;
+    expect(view).toStrictEqual(value);
+    expect(view.buffer).toBe(encoded.buffer);
+    // Bytes that are a small part of a larger allocation are copied: a view would keep the
+    // whole allocation alive.
+    const inside = Buffer.concat([encoded, Buffer.alloc(200_000)]).subarray(0, encoded.length);
+    const small = replies.decode(inside) as Buffer;
+    expect(small).toStrictEqual(value);
+    expect(small.buffer).not.toBe(inside.buffer);
   });
 
   it('encode() of a long string through JSON stays JSON text', () => {
