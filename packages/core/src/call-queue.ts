@@ -45,7 +45,7 @@ export interface BatchLimits<T> {
 export class CallQueue<T> {
   readonly #isLive: (call: T) => boolean;
   readonly #flush: () => void;
-  #calls: T[] = [];
+  #calls: (T | undefined)[] = [];
   #head = 0;
   #scheduled = false;
 
@@ -127,17 +127,21 @@ export class CallQueue<T> {
    * stays bounded by its live calls.
    */
   dropSettled(): void {
-    this.#calls = this.#calls.slice(this.#head).filter(this.#isLive);
+    this.#calls = this.#calls.slice(this.#head).filter(this.#isQueuedLive);
     this.#head = 0;
   }
 
   /** Empties the queue and returns the live calls it held, in order. */
   clear(): T[] {
-    const live = this.#calls.slice(this.#head).filter(this.#isLive);
+    const live = this.#calls.slice(this.#head).filter(this.#isQueuedLive);
     this.#calls = [];
     this.#head = 0;
     return live;
   }
+
+  // Slots before the head are cleared; from the head on every slot holds a call.
+  readonly #isQueuedLive = (call: T | undefined): call is T =>
+    call !== undefined && this.#isLive(call);
 
   readonly #run = (): void => {
     this.#scheduled = false;
@@ -145,8 +149,11 @@ export class CallQueue<T> {
   };
 
   // Taking from the head is O(1); the consumed prefix is cut off once it is most of the
-  // array, so the queue's memory follows its live length.
+  // array, so the queue's memory follows its live length. The slot taken is cleared at once:
+  // a queue that never runs empty (a congested link) would otherwise keep up to 1024 sent
+  // calls alive, with their values, until the cut.
   #advance(): void {
+    this.#calls[this.#head] = undefined;
     this.#head++;
     if (this.#head === this.#calls.length) {
       this.#calls = [];
