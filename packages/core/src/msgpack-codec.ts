@@ -31,6 +31,16 @@ const packr = new Packr({ ...msgpackOptions });
 // the Encoded values inside them are decoded (or copied by the holder) right away.
 const valueUnpackr = new Packr({ ...msgpackOptions, copyBuffers: true });
 
+// Small values are decoded from a copy in this one buffer. msgpackr gives every buffer it
+// reads a DataView of its own (a new object and a new property on the buffer), which costs
+// more than copying a few hundred bytes into a buffer that has one already. Nothing read
+// keeps a view of it: binary values are copied out (`copyBuffers`), strings are new strings.
+// A decode that starts while another is running (msgpackr calling back into this codec from
+// an extension) reads its own bytes instead.
+const SCRATCH_BYTES = 4096;
+const scratch = Buffer.allocUnsafeSlow(SCRATCH_BYTES);
+let scratchInUse = false;
+
 const typedArrays: ReadonlySet<unknown> = new Set([
   Buffer.prototype,
   Uint8Array.prototype,
@@ -163,6 +173,15 @@ export const msgpackCodec: ValueCodec = Object.freeze({
     }
   },
   decode(encoded: Encoded): unknown {
+    if (typeof encoded !== 'string' && encoded.byteLength <= SCRATCH_BYTES && !scratchInUse) {
+      scratch.set(encoded);
+      scratchInUse = true;
+      try {
+        return valueUnpackr.unpack(scratch, encoded.byteLength);
+      } finally {
+        scratchInUse = false;
+      }
+    }
     return valueUnpackr.unpack(asBuffer(encoded));
   },
   isEncoded(data: unknown): data is Encoded {

@@ -81,3 +81,38 @@ describe('msgpack values read back are copies (issue 12 item 6)', () => {
     expect(msgpackCodec.decode(plain)).toStrictEqual({ b: Buffer.from('x') });
   });
 });
+
+// Small values are decoded from a copy in one shared buffer (msgpack-codec.ts): nothing
+// decoded may depend on what that buffer held before.
+describe('msgpack decode of small values through its shared buffer', () => {
+  it('a Buffer decoded earlier keeps its bytes when the next value is decoded', () => {
+    const first = msgpackCodec.decode(msgpackCodec.encode(Buffer.from('first value'))) as Buffer;
+    const second = msgpackCodec.decode(msgpackCodec.encode(Buffer.from('other bytes'))) as Buffer;
+    expect(first).toStrictEqual(Buffer.from('first value'));
+    expect(second).toStrictEqual(Buffer.from('other bytes'));
+    expect(first.buffer).not.toBe(second.buffer);
+  });
+
+  it('truncated bytes still fail, even after a longer value left its bytes behind', () => {
+    const value = { text: 'x'.repeat(300), list: [1, 2, 3] };
+    const encoded = Buffer.from(msgpackCodec.encode(value) as Uint8Array);
+    expect(msgpackCodec.decode(encoded)).toStrictEqual(value);
+    for (const cut of [1, 10, 200]) {
+      expect(() => msgpackCodec.decode(encoded.subarray(0, encoded.length - cut))).toThrow();
+    }
+    // Bytes after a complete value are refused too.
+    const padded = Buffer.concat([encoded, Buffer.of(0xc0)]);
+    expect(() => msgpackCodec.decode(padded)).toThrow();
+  });
+
+  it('decodes the bytes of a view inside a larger buffer, at the edge of the shared buffer and past it', () => {
+    for (const size of [4000, 4096 - 3, 4096 - 2, 5000, 70_000]) {
+      const value = 'y'.repeat(size);
+      const encoded = msgpackCodec.encode(value) as Uint8Array;
+      const inside = Buffer.concat([Buffer.alloc(7, 1), encoded, Buffer.alloc(9, 2)]);
+      const view = inside.subarray(7, 7 + encoded.byteLength);
+      expect(msgpackCodec.decode(view), `${size}`).toBe(value);
+      expect(msgpackCodec.decode(new Uint8Array(view))).toBe(value);
+    }
+  });
+});
