@@ -77,7 +77,8 @@ export function writeBatch(
     return;
   }
   const wait = replicas?.begin(batch);
-  const stream = (context.client as Redis).stream;
+  // A lone call is one command: corking it would only route its write through writev.
+  const stream = batch.length > 1 || wait ? (context.client as Redis).stream : undefined;
   stream?.cork();
   try {
     let start = 0;
