@@ -37,104 +37,89 @@ function roomFor(bytes: number): Room {
   return bytes >= LONG_VALUE ? FRAME_ROOM : HEADER_ROOM;
 }
 
+// msgpack's `str 16` and `bin 16` type bytes; the 32-bit form of each is the next byte.
+const STR_16 = 0xda;
+const BIN_16 = 0xc5;
+
 /**
- * `value` (well-formed, at least {@link LONG_VALUE} characters) as the byte
- * {@link VALUE_MARKER} and the msgpack `str` msgpackr writes for it (`str 16` or `str 32`,
- * then the UTF-8 bytes), written at once into a buffer with room for the version header and
- * a `SET` command's framing around it (`set-frame.ts`). For a 64 KiB string this replaces
- * msgpackr's write into a fresh buffer three times the string's size, the copy of those
- * bytes behind the marker, and ioredis's copy of the whole command.
+ * A buffer of the byte {@link VALUE_MARKER} and the msgpack header msgpackr writes for
+ * `size` bytes of `str` or `bin` (`type16`, or its 32-bit form past 64 KiB), with room for
+ * the version header and a `SET` command's framing around it (`set-frame.ts`); the caller
+ * writes the bytes into its last `size` bytes.
+ */
+function markedItem(size: number, type16: number): Buffer {
+  const wide = size > 0xffff;
+  const packed = allocWithRoom((wide ? 6 : 4) + size, FRAME_ROOM);
+  packed[0] = VALUE_MARKER;
+  packed[1] = wide ? type16 + 1 : type16;
+  if (wide) packed.writeUInt32BE(size, 2);
+  else packed.writeUInt16BE(size, 2);
+  return packed;
+}
+
+/**
+ * Where the payload starts when `bytes` hold exactly {@link VALUE_MARKER} and one msgpack
+ * item of type `type16` (or its 32-bit form) of at least {@link LONG_VALUE} bytes, what
+ * {@link markedItem} makes; otherwise -1, and msgpack decodes them.
+ */
+function longItemStart(bytes: Buffer, type16: number): number {
+  const type = bytes[1];
+  if (
+    type === type16 &&
+    bytes.length - 4 >= LONG_VALUE &&
+    bytes.readUInt16BE(2) === bytes.length - 4
+  ) {
+    return 4;
+  }
+  if (
+    type === type16 + 1 &&
+    bytes.length - 6 >= LONG_VALUE &&
+    bytes.readUInt32BE(2) === bytes.length - 6
+  ) {
+    return 6;
+  }
+  return -1;
+}
+
+/**
+ * `value` (well-formed, at least {@link LONG_VALUE} characters) as {@link VALUE_MARKER} and
+ * the msgpack `str` msgpackr writes for it, its UTF-8 bytes written at once into a
+ * {@link markedItem}. For a 64 KiB string this replaces msgpackr's write into a fresh buffer
+ * three times the string's size, the copy of those bytes behind the marker, and ioredis's
+ * copy of the whole command.
  */
 function packLongString(value: string): Buffer {
   const size = Buffer.byteLength(value, 'utf8');
-  const head = size <= 0xffff ? 3 : 5;
-  const packed = allocWithRoom(1 + head + size, FRAME_ROOM);
-  packed[0] = VALUE_MARKER;
-  if (head === 3) {
-    packed[1] = 0xda;
-    packed.writeUInt16BE(size, 2);
-  } else {
-    packed[1] = 0xdb;
-    packed.writeUInt32BE(size, 2);
-  }
-  packed.write(value, 1 + head, size, 'utf8');
+  const packed = markedItem(size, STR_16);
+  packed.write(value, packed.length - size, size, 'utf8');
   return packed;
 }
 
-/**
- * The string in `bytes` when they hold exactly {@link VALUE_MARKER} and one msgpack
- * `str 16` or `str 32` of at least {@link LONG_VALUE} bytes (what {@link packLongString}
- * writes), decoded from UTF-8 by Node at once; otherwise `undefined`, and msgpack decodes
- * them.
- */
+/** The long string {@link packLongString} wrote, decoded from UTF-8 by Node at once. */
 function unpackLongString(bytes: Buffer): string | undefined {
-  const type = bytes[1];
-  if (
-    type === 0xda &&
-    bytes.length >= 3 + LONG_VALUE &&
-    bytes.readUInt16BE(2) === bytes.length - 4
-  ) {
-    return bytes.toString('utf8', 4);
-  }
-  if (
-    type === 0xdb &&
-    bytes.length >= 6 + LONG_VALUE &&
-    bytes.readUInt32BE(2) === bytes.length - 6
-  ) {
-    return bytes.toString('utf8', 6);
-  }
-  return undefined;
+  const start = longItemStart(bytes, STR_16);
+  return start < 0 ? undefined : bytes.toString('utf8', start);
 }
 
 /**
- * `value` (a plain Buffer of at least {@link LONG_VALUE} bytes) as the byte
- * {@link VALUE_MARKER} and the msgpack `bin 16` or `bin 32` msgpackr writes for it, copied
- * once into a buffer with room for the version header and a `SET` command's framing.
+ * `value` (a plain Buffer of at least {@link LONG_VALUE} bytes) as {@link VALUE_MARKER} and
+ * the msgpack `bin` msgpackr writes for it, copied once into a {@link markedItem}.
  */
 function packLongBuffer(value: Buffer): Buffer {
-  const size = value.length;
-  const head = size <= 0xffff ? 3 : 5;
-  const packed = allocWithRoom(1 + head + size, FRAME_ROOM);
-  packed[0] = VALUE_MARKER;
-  if (head === 3) {
-    packed[1] = 0xc5;
-    packed.writeUInt16BE(size, 2);
-  } else {
-    packed[1] = 0xc6;
-    packed.writeUInt32BE(size, 2);
-  }
-  packed.set(value, 1 + head);
+  const packed = markedItem(value.length, BIN_16);
+  packed.set(value, packed.length - value.length);
   return packed;
 }
 
 /**
- * The Buffer in `bytes` when they hold exactly {@link VALUE_MARKER} and one msgpack
- * `bin 16` or `bin 32` of at least {@link LONG_VALUE} bytes (what {@link packLongBuffer}
- * writes); otherwise `undefined`, and msgpack decodes them.
- *
- * The Buffer is a copy, unless `view` says the bytes are a reply ioredis read for this one
- * value and never reuses: then it is a view of them when they are most of their allocation
- * (a view of a small part would keep the rest of a larger read alive as long as the caller
- * keeps the value). A 64 KiB copy costs about as much as reading the reply.
+ * The Buffer {@link packLongBuffer} wrote: a copy, unless `view` says the bytes are a reply
+ * ioredis read for this one value and never reuses; then a view of them when they are most
+ * of their allocation (a view of a small part would keep the rest of a larger read alive as
+ * long as the caller keeps the value). A 64 KiB copy costs about as much as reading the reply.
  */
 function unpackLongBuffer(bytes: Buffer, view: boolean): Buffer | undefined {
-  const type = bytes[1];
-  let start: number;
-  if (
-    type === 0xc5 &&
-    bytes.length >= 3 + LONG_VALUE &&
-    bytes.readUInt16BE(2) === bytes.length - 4
-  ) {
-    start = 4;
-  } else if (
-    type === 0xc6 &&
-    bytes.length >= 6 + LONG_VALUE &&
-    bytes.readUInt32BE(2) === bytes.length - 6
-  ) {
-    start = 6;
-  } else {
-    return undefined;
-  }
+  const start = longItemStart(bytes, BIN_16);
+  if (start < 0) return undefined;
   const value = bytes.subarray(start);
   return view && value.length * 2 >= value.buffer.byteLength ? value : Buffer.from(value);
 }
