@@ -158,6 +158,17 @@ describe('redis: large and small values in one batch', () => {
   });
 });
 
+// The keys whose value read back differs from the one expected (compared as bytes or text:
+// a deep equality of hundreds of 70 KB values would take a minute).
+function mismatches(keys: string[], values: unknown[], expected: unknown[]): string[] {
+  return keys.filter((_, i) => {
+    const value = values[i];
+    const wanted = expected[i];
+    if (Buffer.isBuffer(wanted)) return !(Buffer.isBuffer(value) && value.equals(wanted));
+    return value !== wanted;
+  });
+}
+
 // Whether a newly taken allocation of `bytes` bytes is one a SET of `marker` used.
 function reusesSetOf(marker: string, bytes: number): boolean {
   const memory = Buffer.from(takeAllocation(bytes).buffer);
@@ -175,6 +186,33 @@ describe('redis: the memory of a large SET', () => {
     await store.set('k', buffer);
     expect(reusesSetOf('bbbbbbbb', 100_000)).toBe(true);
     expect(await store.get('k')).toStrictEqual(buffer);
+  });
+
+  it('is reused only once answered: large sets issued while others are still being written keep their bytes', async () => {
+    const store = standaloneStore();
+    const text = (i: number) => `${i}:${String.fromCharCode(97 + (i % 26)).repeat(70_000)}`;
+    const bytes = (i: number) => Buffer.alloc(70_000 + (i % 7) * 1000, i % 251);
+    const writes: Promise<unknown>[] = [];
+    const keys: string[] = [];
+    const expected: unknown[] = [];
+    for (let wave = 0; wave < 4; wave++) {
+      // A wave's 8 MiB leave in one flush and back up in the socket; the next wave is issued
+      // (and encoded, into memory from the pool) while they are still being written.
+      for (let i = 0; i < 60; i++) {
+        const n = wave * 60 + i;
+        writes.push(store.set(`t${n}`, text(n)), store.set(`b${n}`, bytes(n)));
+        keys.push(`t${n}`, `b${n}`);
+        expected.push(text(n), bytes(n));
+      }
+      await new Promise((resolve) => setImmediate(resolve));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await Promise.all(writes);
+    expect(mismatches(keys, await store.getMany(keys), expected)).toStrictEqual([]);
+    // And once more, now that the pool holds the memory of all of them.
+    const rotated = keys.map((_, i) => expected[(i + 2) % keys.length]);
+    await Promise.all(keys.map((key, i) => store.set(key, rotated[i])));
+    expect(mismatches(keys, await store.getMany(keys), rotated)).toStrictEqual([]);
   });
 
   it('is never reused when the SET failed: it may still be queued or written', async () => {
