@@ -135,6 +135,20 @@ function forkWorker(index: number, name: string, host: BenchHost): Promise<Worke
   });
 }
 
+/**
+ * Runs the unmeasured priming load on every worker: the small mix with 64 calls in flight (the
+ * batched paths), then with one (the paths of a lone call, which a frame of one call and an
+ * idle link take), so that no measured cell pays for compiling either. Every subject is primed
+ * alike; failures are ignored (the cells report them).
+ */
+async function prime(workers: WorkerHandle[], primeMs: number): Promise<void> {
+  if (primeMs <= 0) return;
+  for (const inFlight of [SMALL_MIX.inFlight, 1]) {
+    const scenario = { ...SMALL_MIX, workers: workers.length, inFlight };
+    await runCell(workers, { scenario, warmupMs: 0, durationMs: primeMs }).catch(() => {});
+  }
+}
+
 async function runCell(workers: WorkerHandle[], cell: CellSpec): Promise<CellOutcome> {
   const { scenario } = cell;
   const prefilled = await workers[0]!.ask('prefill', { scenario }, 'prefilled', PREFILL_TIMEOUT_MS);
@@ -328,13 +342,9 @@ async function main(): Promise<void> {
   }
 
   // Priming: JIT, connections and buffers warm before the first measured cell, which would
-  // otherwise pay for them in its first round only.
+  // otherwise pay for them in its first rounds.
   const primeMs = Number(process.env.BENCH_PRIME_MS ?? 0);
-  if (primeMs > 0) {
-    await runCell(workers, { scenario: SMALL_MIX, warmupMs: 0, durationMs: primeMs }).catch(
-      () => {},
-    );
-  }
+  await prime(workers, primeMs);
   // Serialised: two cells never run at once, and neither do two forks of the same workers.
   let busy: Promise<unknown> = Promise.resolve();
   const withWorkers = <T>(count: number, work: () => Promise<T>): Promise<T> => {
@@ -342,10 +352,7 @@ async function main(): Promise<void> {
       if (workers.length < count) {
         await addWorkers(workers, count, name, host);
         // The new workers are primed like the first ones.
-        if (primeMs > 0) {
-          const scenario = { ...SMALL_MIX, workers: count };
-          await runCell(workers, { scenario, warmupMs: 0, durationMs: primeMs }).catch(() => {});
-        }
+        await prime(workers, primeMs);
       }
       return work();
     });

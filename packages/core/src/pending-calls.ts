@@ -10,7 +10,10 @@ const BUCKET_MS = 10;
 // A bucket whose calls all settled keeps its timer, unreferenced, until it fires: calls made
 // in the next few milliseconds land in the same bucket, and re-arming a timer for each of
 // them costs more than the call itself when one call at a time is in flight. At most this
-// many such idle timers are kept (long timeouts would otherwise keep one per call).
+// many such idle timers are kept (long timeouts would otherwise keep one per call); past
+// that, the bucket idle the longest loses its timer, never the one just used: with one call
+// at a time and a timeout longer than this many buckets, dropping the newest would re-arm a
+// timer for every call.
 const MAX_IDLE_BUCKETS = 64;
 
 // One call in the table. Its promise is made in the constructor, whose resolving functions
@@ -67,8 +70,9 @@ export class PendingCalls {
   readonly #label: string;
   readonly #hooks: PendingCallsHooks;
   #nextId = 1;
-  // Buckets with no call left, whose (unreferenced) timer still runs.
-  #idleBuckets = 0;
+  // Buckets with no call left, whose (unreferenced) timer still runs, in the order they
+  // went idle (the least recently used first).
+  readonly #idleBuckets = new Set<number>();
   /** Calls that timed out, since creation. */
   timeouts = 0;
 
@@ -88,7 +92,7 @@ export class PendingCalls {
    * whose calls all settled are not counted: they are unreferenced and fire once, idle.
    */
   get timers(): number {
-    return this.#buckets.size - this.#idleBuckets;
+    return this.#buckets.size - this.#idleBuckets.size;
   }
 
   /** Whether call `id` is still pending. */
@@ -177,7 +181,7 @@ export class PendingCalls {
       clearTimeout(entry.timer);
       this.#buckets.delete(bucket);
     }
-    this.#idleBuckets = 0;
+    this.#idleBuckets.clear();
   }
 
   #error(
@@ -211,7 +215,7 @@ export class PendingCalls {
     if (existing) {
       if (existing.calls === 0) {
         existing.timer.ref();
-        this.#idleBuckets--;
+        this.#idleBuckets.delete(bucket);
       }
       existing.calls++;
       return;
@@ -225,12 +229,14 @@ export class PendingCalls {
     const entry = this.#buckets.get(bucket);
     if (!entry) return;
     if (--entry.calls > 0) return;
-    if (this.#idleBuckets < MAX_IDLE_BUCKETS) {
-      entry.timer.unref();
-      this.#idleBuckets++;
-    } else {
-      clearTimeout(entry.timer);
-      this.#buckets.delete(bucket);
+    entry.timer.unref();
+    this.#idleBuckets.add(bucket);
+    if (this.#idleBuckets.size > MAX_IDLE_BUCKETS) {
+      const oldest = this.#idleBuckets.values().next().value as number;
+      this.#idleBuckets.delete(oldest);
+      const idle = this.#buckets.get(oldest);
+      if (idle) clearTimeout(idle.timer);
+      this.#buckets.delete(oldest);
     }
   }
 
@@ -239,7 +245,7 @@ export class PendingCalls {
     if (!entry) return;
     if (entry.calls === 0) {
       this.#buckets.delete(bucket);
-      this.#idleBuckets--;
+      this.#idleBuckets.delete(bucket);
       return;
     }
     // Node starts a timer from the event loop's cached clock, which can lag behind

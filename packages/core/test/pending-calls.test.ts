@@ -263,6 +263,31 @@ describe('PendingCalls', () => {
     armed.mockRestore();
   });
 
+  it('one call at a time over many buckets arms one timer per bucket, not one per call', () => {
+    const calls = new PendingCalls('test');
+    const armed = vi.spyOn(globalThis, 'setTimeout');
+    const cleared = vi.spyOn(globalThis, 'clearTimeout');
+    // 20 calls per 10 ms bucket for 3 s: 300 buckets, far more than the idle timers kept,
+    // all within one 5 s timeout.
+    for (let i = 0; i < 6000; i++) {
+      const { id, promise } = calls.create(Op.get, 5000, undefined);
+      void promise;
+      calls.resolve(id, null);
+      vi.advanceTimersByTime(0.5);
+    }
+    expect(armed.mock.calls.length).toBeLessThanOrEqual(302);
+    expect(cleared.mock.calls.length).toBeLessThanOrEqual(302);
+    expect(vi.getTimerCount()).toBeLessThanOrEqual(64);
+    expect(calls.timers).toBe(0);
+    // The timers kept are the newest: a call now still lands in an armed bucket.
+    const last = calls.create(Op.get, 5000, undefined);
+    void last.promise;
+    expect(armed.mock.calls.length).toBeLessThanOrEqual(302);
+    calls.resolve(last.id, null);
+    armed.mockRestore();
+    cleared.mockRestore();
+  });
+
   it('a call that lands in an idle bucket still times out', async () => {
     const calls = new PendingCalls('test');
     const first = calls.create(Op.get, 50, undefined);
