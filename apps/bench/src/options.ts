@@ -48,7 +48,7 @@ export const usage = `Usage: npm run bench -- [options]
   --warmup MS             warm-up before each window (default 250 quick, 300 full)
   --sweep-rounds N        rounds of the sweep, hot-key and open-loop cells (default 3)
   --sweep-duration MS     their measured window (default 1000)
-  --sweep-warmup MS       their warm-up (default 200)
+  --sweep-warmup MS       their warm-up (default 1000)
   --rates N,N             open-loop rates, calls/s over all workers (default 10000,40000)
   --out FILE              write the JSON results here (and .md, .svg beside it); default
                           results/latest.json (full), results/quick.json, results/filtered.json
@@ -141,7 +141,7 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
     warmupMs: positive('warmup', values.warmup, quick ? 250 : 300),
     durationMs: Math.max(100, positive('duration', values.duration, quick ? 1000 : 1500)),
     sweepRounds: Math.max(1, Math.round(positive('sweep-rounds', values['sweep-rounds'], 3))),
-    sweepWarmupMs: positive('sweep-warmup', values['sweep-warmup'], 200),
+    sweepWarmupMs: positive('sweep-warmup', values['sweep-warmup'], 1000),
     sweepDurationMs: Math.max(100, positive('sweep-duration', values['sweep-duration'], 1000)),
     rates,
     primeMs: quick ? 500 : 2000,
