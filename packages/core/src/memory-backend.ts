@@ -10,6 +10,7 @@ import {
   type WireCommitResult,
   type WireMutation,
 } from './operations.js';
+import { RecencyList, type Recent } from './recency-list.js';
 import { ScanCursors } from './scan-cursors.js';
 import { positiveInteger, positiveNumber } from './store-options.js';
 
@@ -85,12 +86,7 @@ interface EntryRecord {
 }
 
 /** A record in the recency list, the form every record takes when eviction is on. */
-interface RecentRecord extends EntryRecord {
-  /** The next less recently used record; undefined for the least recently used one. */
-  older: RecentRecord | undefined;
-  /** The next more recently used record; undefined for the most recently used one. */
-  newer: RecentRecord | undefined;
-}
+interface RecentRecord extends EntryRecord, Recent<RecentRecord> {}
 
 /** Counters of a {@link MemoryBackend}. */
 export interface MemoryBackendStats extends BackendStats {}
@@ -157,10 +153,8 @@ export class MemoryBackend implements Backend {
   readonly #spare: EntryRecord[] = [];
   // The timer's next batch, when one batch did not reclaim everything that had expired.
   #sweepMore: NodeJS.Immediate | undefined;
-  // Recency order across all namespaces, kept only when eviction is on: a doubly linked
-  // list of RecentRecords from the least (#oldest) to the most (#newest) recently used.
-  #oldest: RecentRecord | undefined;
-  #newest: RecentRecord | undefined;
+  // Recency order across all namespaces, kept only when eviction is on.
+  readonly #recency = new RecencyList<RecentRecord>();
   #entries = 0;
   #bytes = 0;
   #evictions = 0;
@@ -185,7 +179,7 @@ export class MemoryBackend implements Backend {
   get(namespace: string, key: string): Encoded | undefined {
     const record = this.#live(namespace, key);
     if (!record) return undefined;
-    if (this.#evicting) this.#touch(record as RecentRecord);
+    if (this.#evicting) this.#recency.touch(record as RecentRecord);
     return record.value;
   }
 
@@ -327,7 +321,7 @@ export class MemoryBackend implements Backend {
         entries.push(null);
         continue;
       }
-      if (this.#evicting) this.#touch(record as RecentRecord);
+      if (this.#evicting) this.#recency.touch(record as RecentRecord);
       entries.push([record.value, this.#versionOf(record.version)]);
     }
     return entries;
@@ -388,7 +382,7 @@ export class MemoryBackend implements Backend {
     this.#entries -= records.size;
     for (const record of records.values()) {
       this.#bytes -= record.size;
-      if (this.#evicting) this.#unlink(record as RecentRecord);
+      if (this.#evicting) this.#recency.remove(record as RecentRecord);
       if (record.heapIndex !== -1) this.#expiry.remove(record);
       this.#release(record);
     }
@@ -424,8 +418,7 @@ export class MemoryBackend implements Backend {
     this.#namespaces.clear();
     this.#expiry.clear();
     this.#spare.length = 0;
-    this.#oldest = undefined;
-    this.#newest = undefined;
+    this.#recency.clear();
     this.#entries = 0;
     this.#bytes = 0;
   }
@@ -555,7 +548,7 @@ export class MemoryBackend implements Backend {
       old.version = version;
       this.#expireAt(old, expiresAt);
       // Replacing a value makes it the most recently used.
-      if (this.#evicting) this.#touch(old as RecentRecord);
+      if (this.#evicting) this.#recency.touch(old as RecentRecord);
     } else {
       this.#entries++;
       this.#bytes += size;
@@ -568,7 +561,7 @@ export class MemoryBackend implements Backend {
         record.expiresAt = 0;
         record.size = size;
         record.version = version;
-        if (this.#evicting) this.#link(record as RecentRecord);
+        if (this.#evicting) this.#recency.add(record as RecentRecord);
       } else if (this.#evicting) {
         const recent: RecentRecord = {
           namespace,
@@ -582,7 +575,7 @@ export class MemoryBackend implements Backend {
           older: undefined,
           newer: undefined,
         };
-        this.#link(recent);
+        this.#recency.add(recent);
         record = recent;
       } else {
         record = { namespace, key, value, expiresAt: 0, deadline: 0, heapIndex: -1, size, version };
@@ -661,7 +654,7 @@ export class MemoryBackend implements Backend {
     if (records.size === 0) this.#namespaces.delete(namespace);
     this.#entries--;
     this.#bytes -= record.size;
-    if (this.#evicting) this.#unlink(record as RecentRecord);
+    if (this.#evicting) this.#recency.remove(record as RecentRecord);
     if (record.heapIndex !== -1) this.#expiry.remove(record);
     this.#release(record);
   }
@@ -687,36 +680,11 @@ export class MemoryBackend implements Backend {
       }
     }
     while (this.#entries > this.#maxEntries || this.#bytes > this.#maxBytes) {
-      const oldest = this.#oldest;
+      const oldest = this.#recency.oldest;
       if (!oldest) return;
       this.#remove(oldest.namespace, this.#namespaces.get(oldest.namespace)!, oldest.key, oldest);
       this.#evictions++;
     }
-  }
-
-  /** Makes `record`, already in the recency list, the most recently used. */
-  #touch(record: RecentRecord): void {
-    if (record === this.#newest) return;
-    this.#unlink(record);
-    this.#link(record);
-  }
-
-  /** Adds `record` to the recency list as the most recently used. */
-  #link(record: RecentRecord): void {
-    record.older = this.#newest;
-    record.newer = undefined;
-    if (this.#newest) this.#newest.newer = record;
-    else this.#oldest = record;
-    this.#newest = record;
-  }
-
-  #unlink(record: RecentRecord): void {
-    if (record.older) record.older.newer = record.newer;
-    else this.#oldest = record.newer;
-    if (record.newer) record.newer.older = record.older;
-    else this.#newest = record.older;
-    record.older = undefined;
-    record.newer = undefined;
   }
 }
 
