@@ -4,12 +4,15 @@ import { readFileSync } from 'node:fs';
  * What the check does with a snippet, from the HTML comment right above its fence
  * (`<!-- snippet: compile-only — needs a Redis server -->`):
  * - `run` (no comment): compiled strictly, then run with node from another directory;
- * - `compile-only`: compiled strictly, not run (it needs a server, or never exits);
+ * - `redis`: compiled strictly, then run like `run`, against a throwaway redis-server the
+ *   check starts (`redis://127.0.0.1:6379` in the code, and `REDIS_URL`, name that server);
+ * - `compile-only`: compiled strictly, not run (it needs a server the check cannot start,
+ *   or never exits);
  * - `excerpt <path>`: an excerpt of a repository file, whose lines must appear in that file
  *   in the same order, so the docs cannot drift from the code;
  * - `skip`: a fragment that cannot compile on its own; use sparingly, with a reason.
  */
-export type SnippetMode = 'run' | 'compile-only' | 'excerpt' | 'skip';
+export type SnippetMode = 'run' | 'redis' | 'compile-only' | 'excerpt' | 'skip';
 
 /** One fenced code block of a Markdown file. */
 export interface Snippet {
@@ -26,7 +29,7 @@ export interface Snippet {
   code: string;
 }
 
-const MARKER = /^<!--\s*snippet:\s*(run|compile-only|skip|excerpt)\b\s*(\S*)?.*-->\s*$/;
+const MARKER = /^<!--\s*snippet:\s*(run|redis|compile-only|skip|excerpt)\b\s*(\S*)?.*-->\s*$/;
 
 /**
  * The TypeScript snippets (```ts fences) of the Markdown file `path` (absolute), named by

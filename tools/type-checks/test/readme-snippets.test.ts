@@ -3,7 +3,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { beforeAll, describe, it } from 'vitest';
+import { type RedisServer, startRedisServer } from '@statewire/test-redis-server';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import {
   extractSnippets,
   missingExcerptLine,
@@ -27,7 +28,14 @@ const markdown = [
 ];
 
 const snippets: Snippet[] = markdown.flatMap((file) => extractSnippets(join(repoRoot, file), file));
-const compiled = snippets.filter((s) => s.mode === 'run' || s.mode === 'compile-only');
+const compiled = snippets.filter(
+  (s) => s.mode === 'run' || s.mode === 'redis' || s.mode === 'compile-only',
+);
+const runnable = snippets.filter((s) => s.mode === 'run' || s.mode === 'redis');
+
+// The address `redis` snippets are written with; the check runs them against its own server.
+const DOCUMENTED_REDIS_URL = 'redis://127.0.0.1:6379';
+let redis: RedisServer | undefined;
 const nameOf = (s: Snippet) => `${s.file.replaceAll('/', '_').replace(/\.md$/, '')}_${s.line}`;
 const label = (s: Snippet) => `${s.file}:${s.line}`;
 
@@ -55,13 +63,25 @@ function tsconfig(noEmit: boolean) {
   };
 }
 
-/** Runs the compiled snippet with node from the temporary directory. */
+/** The snippet as the module to compile, a `redis` one pointed at the check's own server. */
+function moduleOf(s: Snippet): string {
+  const code = toModule(s);
+  return s.mode === 'redis' && redis ? code.replaceAll(DOCUMENTED_REDIS_URL, redis.url) : code;
+}
+
+/**
+ * Runs the compiled snippet with node from the temporary directory (a `redis` one with
+ * `REDIS_URL` naming the check's server). A snippet that does not exit by itself fails.
+ */
 function runFromElsewhere(s: Snippet): Promise<{ code: number | null; output: string }> {
+  const env: NodeJS.ProcessEnv = { ...process.env, NODE_NO_WARNINGS: '1' };
+  if (s.mode === 'redis' && redis) env.REDIS_URL = redis.url;
+  else delete env.REDIS_URL;
   return new Promise((resolve) => {
     execFile(
       process.execPath,
       [join(dir, 'out', `${nameOf(s)}.js`)],
-      { cwd: tmpdir(), timeout: 60_000, env: { ...process.env, NODE_NO_WARNINGS: '1' } },
+      { cwd: tmpdir(), timeout: 60_000, env },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
         resolve({ code, output: `${stdout}${stderr}`.slice(-4000) });
@@ -79,10 +99,11 @@ describe('README and docs snippets', () => {
   const runs: Partial<Record<'5.9' | '7', TscRun>> = {};
 
   beforeAll(async () => {
+    if (snippets.some((s) => s.mode === 'redis')) redis = await startRedisServer();
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'package.json'), `${JSON.stringify({ type: 'module' })}\n`);
-    for (const s of compiled) writeFileSync(join(dir, `${nameOf(s)}.ts`), toModule(s));
+    for (const s of compiled) writeFileSync(join(dir, `${nameOf(s)}.ts`), moduleOf(s));
     writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify(tsconfig(false), null, 2));
     writeFileSync(join(dir, 'tsconfig.noemit.json'), JSON.stringify(tsconfig(true), null, 2));
     runs['5.9'] = await tsc('5.9', ['-p', 'tsconfig.json'], dir);
@@ -122,8 +143,13 @@ describe('README and docs snippets', () => {
     });
   }
 
-  for (const s of snippets.filter((x) => x.mode === 'run')) {
-    it(`${label(s)} runs from another directory`, async ({ expect }) => {
+  afterAll(async () => {
+    await redis?.stop();
+  });
+
+  for (const s of runnable) {
+    const where = s.mode === 'redis' ? ' on a real redis-server' : '';
+    it(`${label(s)} runs from another directory${where}`, async ({ expect }) => {
       expect(errorsOf(runs['5.9'] as TscRun, s), 'it compiles').toEqual([]);
       const { code, output } = await runFromElsewhere(s);
       expect(code, output).toBe(0);
