@@ -17,6 +17,7 @@ import {
   type WireCall,
   type WireReply,
 } from './frames.js';
+import { HelloSchedule } from './hello-schedule.js';
 import { frameText } from './keys.js';
 import type { Link } from './link.js';
 import {
@@ -86,12 +87,6 @@ type State =
   | { kind: 'failed'; code: StateErrorCode; reason: string; sticky: boolean }
   | { kind: 'closed' };
 
-const HELLO_RETRY_MS = [0, 25, 50, 100, 200, 400, 800];
-
-// A hello timer that fires this much later than it was due means the process was busy (a
-// long synchronous task) rather than waiting: see #sendHello.
-const BUSY_LATENESS_MS = 100;
-
 // What a host that announces no `ops` in its welcome knows: the operations of the releases
 // before versions, 0 (get) to 11 (scan).
 const OPS_BEFORE_VERSIONS = Op.getEntries;
@@ -118,6 +113,7 @@ export class ClientEngine implements Executor {
   readonly #pending: PendingCalls;
   readonly #label: string;
   readonly #hello: ClientFrame;
+  readonly #helloSchedule: HelloSchedule;
   readonly #maxPending: number;
   readonly #handshakeTimeout: number;
   readonly #frameBudgetBytes: number;
@@ -129,13 +125,6 @@ export class ClientEngine implements Executor {
   #hostOps = opNames.length;
   #narrowed: Capabilities | undefined;
   #congested = false;
-  #helloTimer: NodeJS.Timeout | undefined;
-  #helloDeadline = 0;
-  #helloAttempt = 0;
-  // Whether the handshake deadline has passed once already (see #sendHello).
-  #helloOverdue = false;
-  // When the hello timer was due to fire (0 before the first hello).
-  #helloDue = 0;
   #framesOut = 0;
   #framesIn = 0;
   #foreignIn = 0;
@@ -166,6 +155,16 @@ export class ClientEngine implements Executor {
       maxBatchKeys: options.maxBatchKeys ?? DEFAULT_MAX_BATCH_KEYS,
       maxReplyBytes: options.maxReplyBytes ?? defaultMaxReplyBytes(options.maxValueBytes),
     };
+    this.#helloSchedule = new HelloSchedule({
+      timeout: this.#handshakeTimeout,
+      send: () => this.#sendHello(),
+      giveUp: () =>
+        this.#fail(
+          ErrorCode.UNAVAILABLE,
+          `no statewire host answered on ${this.#link.label} within ${this.#handshakeTimeout} ms (is the host serving?)`,
+          { sticky: false },
+        ),
+    });
     this.#link.open({
       message: (message) => this.#receive(message),
       close: (reason) => this.#lost(reason),
@@ -183,7 +182,7 @@ export class ClientEngine implements Executor {
     return {
       pending: this.#pending.size,
       queued: this.#queue.length,
-      timers: this.#pending.timers + (this.#helloTimer ? 1 : 0),
+      timers: this.#pending.timers + (this.#helloSchedule.armed ? 1 : 0),
       timeouts: this.#pending.timeouts,
       framesOut: this.#framesOut,
       framesIn: this.#framesIn,
@@ -268,7 +267,7 @@ export class ClientEngine implements Executor {
       // is already closed is left alone.
       const linkOpen = !(this.#state.kind === 'failed' && this.#state.sticky);
       this.#state = { kind: 'closed' };
-      this.#stopHello();
+      this.#helloSchedule.stop();
       this.#queue.clear();
       this.#pending.failAll(ErrorCode.CLOSED, 'was pending when the store closed');
       if (linkOpen) {
@@ -285,64 +284,18 @@ export class ClientEngine implements Executor {
 
   #startHandshake(): void {
     this.#state = { kind: 'connecting' };
-    this.#helloAttempt = 0;
-    this.#helloOverdue = false;
-    this.#helloDue = 0;
-    this.#helloDeadline = performance.now() + this.#handshakeTimeout;
-    this.#sendHello();
+    this.#helloSchedule.start();
   }
 
   // The host may start listening after this client sent its first hello (a fork child
-  // attached a moment later), so the hello is repeated with backoff until the deadline.
+  // attached a moment later): the schedule repeats it with backoff until the deadline.
   #sendHello(): void {
-    this.#helloTimer = undefined;
-    if (this.#state.kind !== 'connecting') return;
-    const now = performance.now();
-    // The deadline measures how long the host stays silent, not how long this process was
-    // busy: a welcome cannot be read while the event loop is blocked, and a hello held on
-    // the way (a side socket still being negotiated) may not even have left. After a busy
-    // spell (this timer fired late) the host gets a whole handshakeTimeout again. Calls
-    // still time out by their own deadlines meanwhile.
-    if (this.#helloDue !== 0 && now - this.#helloDue > BUSY_LATENESS_MS) {
-      this.#helloDeadline = Math.max(this.#helloDeadline, now + this.#handshakeTimeout);
-    }
-    const remaining = this.#helloDeadline - now;
-    if (remaining <= 0 && !this.#helloOverdue) {
-      // The deadline may have passed while this process was busy (encoding a huge value,
-      // say) with the host's welcome already waiting to be read; timers run before I/O in a
-      // turn of the event loop, so I/O gets one more turn before the verdict. A timer set
-      // now fires on the next turn, after this turn's I/O.
-      this.#helloOverdue = true;
-      this.#helloDue = now;
-      this.#helloTimer = setTimeout(() => this.#sendHello(), 0);
-      this.#helloTimer.unref();
-      return;
-    }
-    if (remaining <= 0) {
-      this.#fail(
-        ErrorCode.UNAVAILABLE,
-        `no statewire host answered on ${this.#link.label} within ${this.#handshakeTimeout} ms (is the host serving?)`,
-        { sticky: false },
-      );
-      return;
-    }
     try {
       this.#link.send(this.#hello);
     } catch {
       // A hello is small; a carrier that cannot take it is retried like a lost one.
     }
     this.#framesOut++;
-    const delay = HELLO_RETRY_MS[
-      Math.min(++this.#helloAttempt, HELLO_RETRY_MS.length - 1)
-    ] as number;
-    this.#helloDue = now + Math.min(delay, remaining);
-    this.#helloTimer = setTimeout(() => this.#sendHello(), Math.min(delay, remaining));
-    this.#helloTimer.unref();
-  }
-
-  #stopHello(): void {
-    if (this.#helloTimer) clearTimeout(this.#helloTimer);
-    this.#helloTimer = undefined;
   }
 
   #scheduleFlush(): void {
@@ -431,7 +384,7 @@ export class ClientEngine implements Executor {
     switch (frame.k) {
       case 'welcome':
         if (this.#state.kind !== 'connecting') return;
-        this.#stopHello();
+        this.#helloSchedule.stop();
         if (
           Number.isSafeInteger(frame.maxCallsPerFrame) &&
           (frame.maxCallsPerFrame as number) > 0
@@ -514,7 +467,7 @@ export class ClientEngine implements Executor {
   #fail(code: StateErrorCode, reason: string, how: FailOptions): void {
     const { sticky, cause, notApplied = false } = how;
     debug('client %s: failed (%s): %s', this.id, code, reason);
-    this.#stopHello();
+    this.#helloSchedule.stop();
     this.#state = { kind: 'failed', code, reason, sticky };
     this.#queue.clear();
     this.#pending.failAll(code, `failed: ${reason}`, cause, notApplied);
