@@ -47,7 +47,8 @@ export interface HostEngineOptions {
    */
   replyBudgetBytes?: number;
   /**
-   * Most clients on one link (a worker that keeps connecting is bounded).
+   * Most clients on one channel: on the links attached with the same `channel` together,
+   * or on one link attached without one (a worker that keeps connecting is bounded).
    * @default 64
    */
   maxClientsPerLink?: number;
@@ -101,6 +102,8 @@ interface Session {
 
 interface Attachment {
   link: Link;
+  /** The channel the link belongs to: every link attached with it, or just this one. */
+  channel: Set<Attachment>;
   sessions: Map<string, Session>;
   /** Whether the link's `send()` returned false and its input is paused until `drain`. */
   congested: boolean;
@@ -122,6 +125,8 @@ export class HostEngine {
   readonly #maxClientsPerLink: number;
   readonly #servedElsewhere: (codec: string) => boolean;
   readonly #attachments = new Set<Attachment>();
+  /** The links of each channel given to `attach()`. */
+  readonly #channels = new WeakMap<object, Set<Attachment>>();
   readonly #stats = {
     calls: 0,
     framesIn: 0,
@@ -150,16 +155,26 @@ export class HostEngine {
 
   /**
    * Serves the clients on `link` until it closes or `detach()` is called.
-   * @returns detach: tells the link's clients they are no longer served (their pending
-   *   calls fail at once with `CONNECTION_LOST`), stops serving the link and closes it
+   * @param channel - what the link belongs to, when several links carry one channel's
+   *   clients (an IPC channel and the side sockets negotiated over it): its clients count
+   *   together toward `maxClientsPerLink`, and detaching one of its links detaches them all.
+   * @returns detach: tells the clients of every link of the channel that they are no longer
+   *   served (their pending calls fail at once with `CONNECTION_LOST`; every call the host
+   *   applied was answered first), stops serving those links and closes them
    */
-  attach(link: Link): () => void {
-    const attachment: Attachment = { link, sessions: new Map(), congested: false };
+  attach(link: Link, channel?: object): () => void {
+    let links = channel === undefined ? undefined : this.#channels.get(channel);
+    if (links === undefined) {
+      links = new Set();
+      if (channel !== undefined) this.#channels.set(channel, links);
+    }
+    const attachment: Attachment = { link, channel: links, sessions: new Map(), congested: false };
     if (this.#closed) {
       link.close();
       return () => {};
     }
     this.#attachments.add(attachment);
+    links.add(attachment);
     link.open({
       message: (message) => {
         try {
@@ -170,14 +185,17 @@ export class HostEngine {
           debug('host: internal error handling a message on %s: %o', link.label, error);
         }
       },
-      close: () => this.#detach(attachment, undefined),
+      close: () => this.#detach(attachment),
       drain: () => {
         if (!attachment.congested) return;
         attachment.congested = false;
         link.resume?.();
       },
     });
-    return () => this.#detach(attachment, 'the host detached this channel');
+    // A detach kept after its link closed must not touch links attached to the channel since.
+    return () => {
+      if (this.#attachments.has(attachment)) this.#detachChannel(attachment.channel);
+    };
   }
 
   /** Counters of traffic and clients. */
@@ -199,16 +217,34 @@ export class HostEngine {
     // IPC channel) may end others (the side sockets negotiated over it), and a client must
     // get its `gone` frame to know its pending calls were not applied.
     for (const attachment of attachments) this.#sayGoodbye(attachment, 'host.close() was called');
-    for (const attachment of attachments) this.#detach(attachment, undefined);
+    for (const attachment of attachments) this.#detach(attachment);
   }
 
-  // `goodbye` is said to every client of a link that is still open; undefined when the
-  // link itself closed (or the goodbye was said already).
-  #detach(attachment: Attachment, goodbye: string | undefined): void {
+  // Every goodbye is handed to its carrier before any link of the channel closes, as in
+  // close(): closing the IPC channel's link ends the side sockets negotiated over it.
+  #detachChannel(links: Set<Attachment>): void {
+    const attachments = [...links];
+    for (const attachment of attachments) {
+      if (this.#attachments.has(attachment)) {
+        this.#sayGoodbye(attachment, 'the host detached this channel');
+      }
+    }
+    for (const attachment of attachments) this.#detach(attachment);
+  }
+
+  // Stops serving one link (its clients were told, or the link itself closed).
+  #detach(attachment: Attachment): void {
     if (!this.#attachments.delete(attachment)) return;
-    if (goodbye !== undefined) this.#sayGoodbye(attachment, goodbye);
+    attachment.channel.delete(attachment);
     attachment.sessions.clear();
     attachment.link.close();
+  }
+
+  // Clients of every link of the attachment's channel.
+  #channelClients(attachment: Attachment): number {
+    let clients = 0;
+    for (const link of attachment.channel) clients += link.sessions.size;
+    return clients;
   }
 
   #sayGoodbye(attachment: Attachment, message: string): void {
@@ -286,7 +322,7 @@ export class HostEngine {
       return;
     }
     if (!attachment.sessions.has(from)) {
-      if (attachment.sessions.size >= this.#maxClientsPerLink) {
+      if (this.#channelClients(attachment) >= this.#maxClientsPerLink) {
         this.#refuse(
           attachment,
           from,

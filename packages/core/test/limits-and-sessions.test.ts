@@ -3,7 +3,7 @@
 // maybeApplied rule.
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMemoryStore, jsonCodec } from '../src/index.js';
-import { createLoopbackPair, serveLoopback } from '../src/testing.js';
+import { createLoopbackPair, type LoopbackPair, serveLoopback } from '../src/testing.js';
 import {
   BaseStore,
   ClientEngine,
@@ -238,6 +238,55 @@ describe('issue 12 item 12: sessions end however a client leaves', () => {
     await settle();
     await third.set('c', 1);
     expect(await third.get('c')).toBe(1);
+  });
+
+  it("links attached with one channel share its maxClientsPerLink, and the channel's detach ends them all with a goodbye", async () => {
+    const backend = new MemoryBackend({ codec: jsonCodec });
+    const engine = new HostEngine({ backend, codec: jsonCodec, maxClientsPerLink: 2 });
+    cleanups.push(() => {
+      engine.close();
+      backend.close();
+    });
+    const channel = {};
+    const pairs = [createLoopbackPair(), createLoopbackPair(), createLoopbackPair()];
+    for (const pair of pairs) cleanups.push(() => pair.disconnect());
+    const [main, side, elsewhere] = pairs as [LoopbackPair, LoopbackPair, LoopbackPair];
+    const detach = engine.attach(main.host, channel);
+    engine.attach(side.host, channel);
+    // Another channel, and a link attached without one, count on their own.
+    engine.attach(elsewhere.host, {});
+    const first = storeOver(main.client);
+    const sideLinks = sharedLink(side.client);
+    const second = storeOver(sideLinks());
+    const other = storeOver(elsewhere.client);
+    await first.set('a', 1);
+    await second.set('b', 1);
+    await other.set('c', 1);
+    const third = storeOver(sideLinks());
+    cleanups.push(() => third.close());
+    expect(await rejection(third.set('d', 1))).toMatchObject({
+      code: 'OVERLOADED',
+      maybeApplied: false,
+    });
+    expect(engine.stats()).toMatchObject({ links: 3, clients: 3 });
+
+    detach();
+    for (const store of [first, second]) {
+      expect(await rejection(store.set('e', 1))).toMatchObject({
+        code: 'CONNECTION_LOST',
+        maybeApplied: false,
+      });
+    }
+    expect(engine.stats()).toMatchObject({ links: 1, clients: 1 });
+    expect(await other.get('c')).toBe(1);
+    // A detach kept after its links left never touches a later attachment of the channel.
+    const again = createLoopbackPair();
+    cleanups.push(() => again.disconnect());
+    engine.attach(again.host, channel);
+    detach();
+    const fresh = storeOver(again.client);
+    cleanups.push(() => fresh.close());
+    expect(await fresh.get('a')).toBe(1);
   });
 });
 

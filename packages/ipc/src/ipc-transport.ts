@@ -204,7 +204,13 @@ export function serveWith(definition: IpcTransportDefinition, options: ServeOpti
   const sockets =
     sideSocket && socketsAvailable
       ? // Every frame a client that obeys the agreed limits may send is read.
-        new SideSocketServer((link) => engine.attach(link), maxRequestFrameBytes(limits))
+        new SideSocketServer(
+          // A side socket belongs to the channel it was negotiated on: its stores count
+          // toward that channel's maxClientsPerChannel, and detaching the channel ends it.
+          (link, channel) => engine.attach(link, channel),
+          maxRequestFrameBytes(limits),
+          limits.maxClientsPerLink,
+        )
       : undefined;
   const policy = {
     codec: codec.name,
@@ -221,6 +227,7 @@ export function serveWith(definition: IpcTransportDefinition, options: ServeOpti
     const link = linkFor(channel, frames);
     const detachEngine = engine.attach(
       isPort(channel) ? link : withSocketNegotiation(link, channel, policy),
+      channel,
     );
     const detach = () => {
       attached.delete(channel);

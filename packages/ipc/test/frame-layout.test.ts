@@ -66,7 +66,7 @@ describe('the host', () => {
   async function welcomeOnSideSocket(request: Record<string, unknown>) {
     const backend = new MemoryBackend({ codec: jsonCodec });
     const engine = new HostEngine({ backend, codec: jsonCodec });
-    const server = new SideSocketServer((link) => engine.attach(link), 1 << 20);
+    const server = new SideSocketServer((link) => engine.attach(link), 1 << 20, 64);
     cleanups.push(
       () => backend.close(),
       () => engine.close(),

@@ -7,8 +7,10 @@ import {
   Driver,
   forkClient,
   load,
+  localStore,
   type Report,
   serveHere,
+  sleep,
   startThread,
   type Tally,
   type TransportUnderTest,
@@ -132,6 +134,64 @@ export function limitScenarios(t: TransportUnderTest): void {
       expect(await driver.callOn(stores - 1, 'set', 'k', 1)).toMatchObject({ ok: true });
       const { warnings } = (await driver.command('stats')) as Report & { warnings: string[] };
       expect(warnings).toEqual([]);
+    });
+
+    it('item 12: the stores of one child count together toward maxClientsPerChannel, over side sockets too; the next is refused OVERLOADED and served once another closes', async () => {
+      const mod = await load(t);
+      const host = serveHere(mod, { maxClientsPerChannel: 3 });
+      const stores = 5;
+      const driver = new Driver(forkClient(t, 'driver', { stores }));
+      host.attach(driver.proc.child!);
+      await driver.proc.waitFor('ready');
+      // Every store says hello as it is made: which three win is a race.
+      const served: number[] = [];
+      const refused: number[] = [];
+      for (let i = 0; i < stores; i++) {
+        const result = await driver.callOn(i, 'increment', 'n');
+        if (result.ok) served.push(i);
+        else {
+          expect(result).toMatchObject({ code: 'OVERLOADED', maybeApplied: false });
+          refused.push(i);
+        }
+      }
+      expect(served).toHaveLength(3);
+      expect(host.stats().clients).toBe(3);
+      // A store uses one socket: the channel never has more than its most stores.
+      if (t.sideSocket) expect(host.stats().sideSockets).toBeLessThanOrEqual(3);
+      else expect(host.stats().sideSockets).toBe(0);
+      await driver.command('close', { store: served[0] });
+      await until(() => host.stats().clients === 2, 'the closed store to leave');
+      expect(await driver.callOn(refused[0] as number, 'increment', 'n')).toMatchObject({
+        ok: true,
+        value: 4,
+      });
+      expect(host.stats().clients).toBe(3);
+    });
+
+    it("item 14: host.attach()'s detach says goodbye on every carrier of the channel (its side sockets too): writes it never read reject CONNECTION_LOST with maybeApplied false, and none is applied", async () => {
+      const mod = await load(t);
+      const host = serveHere(mod);
+      const driver = new Driver(forkClient(t, 'driver', { connect: { timeout: 60_000 } }));
+      const detach = host.attach(driver.proc.child!);
+      await driver.proc.waitFor('ready');
+      expect(await driver.call('increment', 'n')).toMatchObject({ ok: true, value: 1 });
+      if (t.sideSocket) expect(host.stats().sideSockets).toBe(1);
+      const id = 1_000_000;
+      driver.proc.send({ fx: 'burst', id, method: 'increment', args: ['n'], n: 100 });
+      // This process is the host: while it is busy, the child's writes wait unread.
+      const end = Date.now() + 1500;
+      while (Date.now() < end);
+      detach();
+      const result = await driver.proc.waitFor((r) => r.event === 'result' && r.id === id);
+      const tally = result.tally as Tally;
+      expect(tally.total).toBe(100);
+      expect(tally.CONNECTION_LOST).toBe(100);
+      expect(tally.maybeApplied).toEqual({ true: 0, false: 100, absent: 0 });
+      // Nothing the channel sent after the detach was applied, however long it is kept open.
+      await sleep(500);
+      expect(await localStore(mod, host).get('n')).toBe(1);
+      await until(() => host.stats().sideSockets === 0, 'the side socket to close');
+      expect(host.stats().clients).toBe(1);
     });
 
     it('item 14: host.close() says goodbye before closing any carrier: writes it never read reject CONNECTION_LOST with maybeApplied false', async () => {

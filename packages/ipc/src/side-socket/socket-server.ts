@@ -53,6 +53,7 @@ const MAX_OFFERS_PER_OWNER = 256;
 export class SideSocketServer {
   readonly #attach: (link: Link, owner: object) => void;
   readonly #maxFrameBytes: number;
+  readonly #maxSocketsPerOwner: number;
   readonly #offers = new Map<string, PendingOffer>();
   readonly #offersPerOwner = new Map<object, number>();
   readonly #sockets = new Map<object, Set<Socket>>();
@@ -64,22 +65,34 @@ export class SideSocketServer {
   /**
    * @param attach serves an authenticated socket (the host engine's `attach`)
    * @param maxFrameBytes largest frame accepted from a client
+   * @param maxSocketsPerOwner most sockets open or offered on one channel (a store uses
+   *   one, so the channel's most stores): past it the host declines, and a client stays on
+   *   the channel, where its hello meets the same bound
    */
-  constructor(attach: (link: Link, owner: object) => void, maxFrameBytes: number) {
+  constructor(
+    attach: (link: Link, owner: object) => void,
+    maxFrameBytes: number,
+    maxSocketsPerOwner: number,
+  ) {
     this.#attach = attach;
     this.#maxFrameBytes = maxFrameBytes;
+    this.#maxSocketsPerOwner = maxSocketsPerOwner;
   }
 
   /**
    * Makes an offer for the client on channel `owner`; the socket it connects writes frames
    * in `layout` (`maps` only when the client said it reads them).
    * @default layout 'records'
-   * @throws Error when `owner` already has too many offers outstanding (the host declines)
+   * @throws Error when `owner` already has too many offers outstanding or sockets open
+   *   (the host declines)
    */
   async offer(owner: object, label: string, layout: FrameLayout = 'records'): Promise<SocketOffer> {
     const outstanding = this.#offersPerOwner.get(owner) ?? 0;
     if (outstanding >= MAX_OFFERS_PER_OWNER)
       throw new Error(`${label}: ${MAX_OFFERS_PER_OWNER} side-socket offers outstanding`);
+    // Offers outstanding count too: a burst of stores asks before any socket connects.
+    if (outstanding + (this.#sockets.get(owner)?.size ?? 0) >= this.#maxSocketsPerOwner)
+      throw new Error(`${label}: ${this.#maxSocketsPerOwner} side sockets open or offered`);
     // Counted before the first await, so that a burst of requests cannot overshoot.
     this.#offersPerOwner.set(owner, outstanding + 1);
     let path: string;
