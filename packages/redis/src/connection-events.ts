@@ -37,9 +37,19 @@ export interface ConnectionHandlers {
 /** What a {@link ConnectionEvents} listens to, and how it reacts. */
 export interface ConnectionEventsOptions {
   client: RedisClient;
-  /** Stop the client reconnecting once Redis refused its credentials (a client we own). */
+  /**
+   * Stop the client reconnecting once Redis refused its credentials or its database (a
+   * client we own).
+   */
   stopOnAuthFailure: boolean;
   handlers: ConnectionHandlers;
+}
+
+// ioredis selects the client's database (`db`, the url's path) while it connects, and goes
+// on with database 0 when Redis refuses it (an index over `databases`), only emitting the
+// error. The store must not write a single call there.
+function isSelectRefused(error: unknown): boolean {
+  return (error as { command?: { name?: unknown } } | null)?.command?.name === 'select';
 }
 
 /**
@@ -52,6 +62,9 @@ export interface ConnectionEventsOptions {
  *   `UNAVAILABLE` at once instead of waiting for their timeout. Nothing of theirs was sent.
  * - Refused credentials: calls reject `AUTH`; a client we own stops reconnecting, since
  *   retrying a refused password is a retry storm that fixes nothing.
+ * - A refused database (`SELECT` of an index the server does not have): ioredis would go
+ *   on in database 0, so every call rejects `BACKEND` from then on, nothing is sent, and a
+ *   client we own stops.
  * - `end`: the client gave up; queued calls reject.
  * - `close` of a standalone connection: every call in flight lost its reply. (A Cluster's
  *   node connections reject their own unanswered commands when they close, which fails
@@ -66,6 +79,8 @@ export class ConnectionEvents {
   #refused: unknown;
   /** Set when a connection attempt failed; cleared when a connection becomes ready. */
   #unreachable: unknown;
+  /** Set when Redis refused the client's database: final, whatever the connection does. */
+  #wrongDatabase: Refusal | undefined;
   #detached = false;
   readonly #listeners: [emitter: RedisClient, event: string, listener: (error: unknown) => void][];
 
@@ -90,11 +105,12 @@ export class ConnectionEvents {
 
   /** Whether calls can be handed to ioredis now. */
   get ready(): boolean {
-    return this.#client.status === 'ready';
+    return this.#client.status === 'ready' && this.#wrongDatabase === undefined;
   }
 
   /** Why a new call would fail at once (nothing sent), or `undefined` when it may wait. */
   refusal(): Refusal | undefined {
+    if (this.#wrongDatabase !== undefined) return this.#wrongDatabase;
     if (this.ready) return undefined;
     if (this.#refused !== undefined) {
       return {
@@ -124,6 +140,7 @@ export class ConnectionEvents {
   }
 
   readonly #onReady = (): void => {
+    if (this.#wrongDatabase !== undefined) return;
     this.#refused = undefined;
     this.#unreachable = undefined;
     this.#handlers.ready();
@@ -135,6 +152,16 @@ export class ConnectionEvents {
 
   readonly #onError = (error: unknown): void => {
     if (this.#detached) return;
+    if (isSelectRefused(error)) {
+      this.#wrongDatabase = {
+        code: ErrorCode.BACKEND,
+        reason: `was refused its database by Redis (${messageOf(error)}; check the url's /db)`,
+        cause: sanitizeCause(error),
+      };
+      this.#handlers.failQueued(this.#wrongDatabase);
+      if (this.#stopOnAuthFailure) this.#client.disconnect();
+      return;
+    }
     if (isAuthError(error)) {
       this.#onNodeError(error);
       return;

@@ -57,15 +57,21 @@ function isObject(value: unknown): value is object {
   return typeof value === 'object' && value !== null;
 }
 
-// ioredis takes any string as a URL and quietly falls back to 127.0.0.1:6379 for what it
-// cannot read (`http://nope` connected to the local server): a typo must fail here.
+// ioredis takes any string as a URL and quietly falls back to what it cannot read:
+// `http://nope` connected to 127.0.0.1:6379, `redis:/host:6379` waited on a Unix socket named
+// `/host:6379`, and `redis://host/notadb` used database 0. A typo must fail here.
 function checkUrl(url: unknown): void {
   let parsed: URL | undefined;
   try {
-    parsed = typeof url === 'string' ? new URL(url) : undefined;
+    parsed = typeof url === 'string' && /^rediss?:\/\//i.test(url) ? new URL(url) : undefined;
   } catch {}
+  const usage = 'redis: url must be a redis:// or rediss:// URL (redis://host:port/db)';
   if (parsed === undefined || (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:')) {
-    throw new TypeError('redis: url must be a redis:// or rediss:// URL (redis://host:port/db)');
+    throw new TypeError(usage);
+  }
+  if (parsed.hostname === '') throw new TypeError(`${usage}: it names no host`);
+  if (!/^(\/(\d{1,9})?)?$/.test(parsed.pathname)) {
+    throw new TypeError(`${usage}: its path must be a database number`);
   }
 }
 

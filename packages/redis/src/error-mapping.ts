@@ -36,6 +36,11 @@ const NETWORK_CODES = new Set([
   'ENOTFOUND',
   'EAI_AGAIN',
   'ECONNABORTED',
+  'EADDRNOTAVAIL',
+  // A Unix socket path (`redisOptions.path`) that is missing, not a socket, or not ours.
+  'ENOENT',
+  'ENOTSOCK',
+  'EACCES',
 ]);
 
 /** Whether a Redis error reply refuses the credentials (`WRONGPASS`, `NOAUTH`). */

@@ -28,8 +28,9 @@ export interface WaitForReplicas {
 export interface RedisStoreOptions {
   /**
    * The server to connect to: `redis://[[user]:password@]host[:port][/db]`, or `rediss://…`
-   * for TLS. The store creates and owns the client. Give at most one of `url`, `client` and
-   * `cluster`.
+   * for TLS; anything else (no `//`, no host, a path that is not a database number) is a
+   * `TypeError`. A database the server does not have rejects every call `BACKEND`. The store
+   * creates and owns the client. Give at most one of `url`, `client` and `cluster`.
    * @default 'redis://127.0.0.1:6379' when none of `url`, `client`, `cluster`, `redisOptions` is given
    */
   url?: string;

@@ -7,6 +7,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { StateError } from '@statewire/core';
 import { adoptRedisServer, freePort, startRedisServer } from '@statewire/test-redis-server';
 import { Redis } from 'ioredis';
@@ -91,6 +93,42 @@ async function runsEveryOperation(store: RedisStore): Promise<void> {
 }
 
 describe('redis faults', () => {
+  it('a database the server does not have (url /99): calls reject BACKEND and nothing is written to database 0', async () => {
+    const raw = new Redis(inject('redisUrl'));
+    try {
+      const namespace = uniqueNamespace();
+      const store = track(
+        createRedisStore({ url: `${inject('redisUrl')}/99`, timeout: 60_000, namespace }),
+      );
+      const [first, second] = await settled([store.set('k', 1), store.increment('n')]);
+      for (const error of [first, second]) {
+        expect(error?.code).toBe('BACKEND');
+        expect(error?.message).toMatch(/database/);
+        expect(error?.maybeApplied).toBe(false);
+      }
+      const later = await rejection(store.get('k'), 'BACKEND');
+      expect(later.message).toMatch(/DB index is out of range/);
+      expect(await raw.keys(`*${namespace}*`)).toEqual([]);
+      expect(store.stats().pending).toBe(0);
+    } finally {
+      raw.disconnect();
+    }
+  });
+
+  it('a Unix socket path that is not there rejects UNAVAILABLE at once, with the connection error as cause', async () => {
+    const path = join(tmpdir(), `statewire-no-such-${randomUUID()}.sock`);
+    const store = track(
+      createRedisStore({ redisOptions: { path }, timeout: 60_000, namespace: uniqueNamespace() }),
+    );
+    const [get, set] = await settled([store.get('k'), store.set('k', 1)]);
+    for (const error of [get, set]) {
+      expect(error?.code).toBe('UNAVAILABLE');
+      expect((error?.cause as { code?: string } | undefined)?.code).toBe('ENOENT');
+    }
+    expect(set?.maybeApplied).toBe(false);
+    expect(store.stats().pending).toBe(0);
+  });
+
   it('Redis down at start: first calls reject UNAVAILABLE (not sent), then the store connects by itself', async () => {
     const port = await freePort();
     const store = track(

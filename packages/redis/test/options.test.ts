@@ -57,7 +57,24 @@ describe('createRedisStore() options', () => {
     ['url of another scheme (issue 17)', { url: 'http://nope' }, /url/],
     ['url that is not a URL (issue 17)', { url: 'garbage' }, /url/],
     ['url not a string', { url: 5 as unknown as string }, /url/],
+    // ioredis read this one as a Unix socket named "/127.0.0.1:6379".
+    ['url without // (redis:/host:port)', { url: 'redis:/127.0.0.1:6379' }, /url/],
+    ['url without // (redis:host:port)', { url: 'redis:127.0.0.1:6379' }, /url/],
+    ['url without a host', { url: 'redis:///3' }, /url.*host/],
+    // ioredis used database 0 for it.
+    ['url whose path is not a database number', { url: 'redis://h:6379/notadb' }, /url.*database/],
   ];
+  it('accepts redis:// and rediss:// URLs with a host, and an optional port, db and query', () => {
+    for (const url of [
+      'redis://127.0.0.1',
+      'redis://127.0.0.1:6379/',
+      'redis://:pw@h:1/2?family=6',
+      'REDISS://user:pw@example.com:6380/15',
+    ]) {
+      expect(() => track(createRedisStore({ url, redisOptions: lazy }))).not.toThrow();
+    }
+  });
+
   for (const [name, options, option] of malformed) {
     it(`rejects ${name} with a TypeError naming it`, () => {
       expect(() => createRedisStore({ redisOptions: lazy, ...options })).toThrow(TypeError);
