@@ -24,6 +24,29 @@ export interface ValueCodec {
   isEncoded(data: unknown): data is Encoded;
 }
 
+/**
+ * `codec` when it has a codec's shape (a name, `keeps`, and the three methods).
+ * @throws TypeError naming `option` otherwise
+ */
+export function checkCodec(codec: unknown, option: string): ValueCodec {
+  const c = codec as Partial<ValueCodec> | null;
+  if (
+    typeof c !== 'object' ||
+    c === null ||
+    typeof c.name !== 'string' ||
+    typeof c.keeps !== 'object' ||
+    c.keeps === null ||
+    typeof c.encode !== 'function' ||
+    typeof c.decode !== 'function' ||
+    typeof c.isEncoded !== 'function'
+  ) {
+    throw new TypeError(
+      `${option} must be a value codec (jsonCodec, msgpackCodec, or one with name, keeps, encode, decode and isEncoded)`,
+    );
+  }
+  return c as ValueCodec;
+}
+
 /** The size of an encoded value in bytes (UTF-8 for text). */
 export function encodedSize(encoded: Encoded): number {
   return typeof encoded === 'string' ? Buffer.byteLength(encoded, 'utf8') : encoded.byteLength;

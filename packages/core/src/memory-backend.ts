@@ -169,6 +169,9 @@ export class MemoryBackend implements Backend {
     this.#maxBytes = positiveNumber('maxBytes', options.maxBytes, Number.POSITIVE_INFINITY);
     this.#evicting =
       this.#maxEntries !== Number.POSITIVE_INFINITY || this.#maxBytes !== Number.POSITIVE_INFINITY;
+    if (options.now !== undefined && typeof options.now !== 'function') {
+      throw new TypeError('memory: now must be a function returning the time in milliseconds');
+    }
     this.#now = options.now ?? (() => performance.now());
     this.#sweepBatch = positiveInteger('sweepBatch', options.sweepBatch, 10_000);
     const sweepIntervalMs = readTimeout(options.sweepIntervalMs ?? 1000, 'sweepIntervalMs');

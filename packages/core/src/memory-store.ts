@@ -1,5 +1,5 @@
 import type { Backend } from './backend.js';
-import type { ValueCodec } from './codec.js';
+import { checkCodec, type ValueCodec } from './codec.js';
 import { createStore } from './create-store.js';
 import { type DispatchContext, dispatch } from './dispatch.js';
 import { ErrorCode, markNotApplied, StateError } from './errors.js';
@@ -115,7 +115,15 @@ export function createMemoryStore<S extends object = Record<string, unknown>>(
   options: MemoryStoreOptions = {},
 ): Store<S> {
   const given = optionsObject(options, 'createMemoryStore()');
-  const codec = given.codec ?? jsonCodec;
+  const codec =
+    given.codec === undefined ? jsonCodec : checkCodec(given.codec, 'createMemoryStore(): codec');
+  const shared = given.backend as Partial<MemoryBackend> | undefined;
+  if (
+    shared !== undefined &&
+    (typeof shared.get !== 'function' || typeof shared.set !== 'function')
+  ) {
+    throw new TypeError('createMemoryStore(): backend must be a MemoryBackend');
+  }
   const resolved = resolveStoreOptions(given);
   const { namespace, ...limits } = resolved;
   const owned = given.backend === undefined ? new MemoryBackend({ ...given, codec }) : undefined;

@@ -261,6 +261,17 @@ describe('createMemoryStore()', () => {
     expect(() => createMemoryStore({ namespace: '\ud800' })).toThrow(TypeError);
     expect(() => createMemoryStore({ timeout: 0 })).toThrow(TypeError);
     expect(() => createMemoryStore({ maxEntries: 0 })).toThrow(TypeError);
+    // These were accepted, and failed later: a ttl write threw a plain TypeError, every
+    // write of a codec-less store rejected INVALID_VALUE.
+    expect(() => createMemoryStore({ now: 5 as never })).toThrow(/now/);
+    expect(() => createMemoryStore({ codec: {} as never })).toThrow(/codec/);
+    expect(() => createMemoryStore({ codec: { ...jsonCodec, decode: 1 } as never })).toThrow(
+      TypeError,
+    );
+    expect(() => createMemoryStore({ backend: {} as never })).toThrow(/backend/);
+    const clock = createMemoryStore({ now: () => 0, codec: jsonCodec });
+    expect(clock.capabilities.ttl).toBe(true);
+    void clock.close();
   });
 
   it('maxEntries evicts the least recently used entries', async () => {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { ErrorCode, StateError } from '@statewire/core';
 import type { Cluster, Redis } from 'ioredis';
 import { isCluster, type RedisClient } from './redis-client.js';
@@ -55,8 +56,10 @@ export class KeyspaceScan {
   /**
    * One page of `scan()`: SCAN calls on one master after another (the one server, or each
    * Cluster master in the order of their addresses), until the page has keys or the scan
-   * ends. The cursor names the master and its SCAN cursor, so a Cluster scan resumes where
-   * it was. A SCAN reply that would take the page over `count` is left for the next page,
+   * ends. The cursor names the keyspace it walks (a digest of the store's prefix, namespace
+   * and the scan's prefix), the master and its SCAN cursor, so a Cluster scan resumes where
+   * it was and a cursor of another store, or of another prefix, is refused instead of read
+   * as a position in this one. A SCAN reply that would take the page over `count` is left for the next page,
    * which starts with the same SCAN (a key is then returned again, never missed); only a
    * first reply over `count` (one hash bucket holding more keys) makes a page longer.
    * @throws StateError `INVALID_VALUE` for a cursor this store never handed out
@@ -67,20 +70,24 @@ export class KeyspaceScan {
     count: number,
   ): Promise<[keys: string[], cursor: string | null]> {
     const masters = this.#masters();
+    const pattern = this.#layout.pattern(prefix);
+    const keyspace = createHash('sha256').update(pattern).digest('base64url').slice(0, 12);
     let index = 0;
     let position = '0';
     if (cursor !== '') {
-      const match = /^([^/]+)\/(\d{1,20})$/.exec(cursor);
-      index = match ? masters.findIndex((master) => master.name === match[1]) : -1;
+      const match = /^([\w-]{12})\/([^/]+)\/(\d{1,20})$/.exec(cursor);
+      index =
+        match && match[1] === keyspace
+          ? masters.findIndex((master) => master.name === match[2])
+          : -1;
       if (!match || index < 0) {
         throw new StateError(
           ErrorCode.INVALID_VALUE,
-          'redis: scan() was given a cursor it never handed out (or whose master is gone)',
+          'redis: scan() was given a cursor it never handed out for this prefix (or whose master is gone)',
         );
       }
-      position = match[2] as string;
+      position = match[3] as string;
     }
-    const pattern = this.#layout.pattern(prefix);
     const keys: string[] = [];
     // Bounded, so that a sparse keyspace gives an empty page with a cursor, not a long call.
     for (let calls = 0; calls < 16 && keys.length < count; calls++) {
@@ -101,7 +108,7 @@ export class KeyspaceScan {
         if (index === masters.length) return [keys, null];
       }
     }
-    return [keys, `${(masters[index] as ScanMaster).name}/${position}`];
+    return [keys, `${keyspace}/${(masters[index] as ScanMaster).name}/${position}`];
   }
 
   #masters(): ScanMaster[] {

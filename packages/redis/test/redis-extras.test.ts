@@ -83,3 +83,25 @@ describe('redis: close()', () => {
     expect(store.stats().pending).toBe(0);
   });
 });
+
+describe('redis: scan() cursors', () => {
+  it("a cursor of another store, or of another prefix, rejects INVALID_VALUE instead of being read as a position in this store's scan", async () => {
+    const a = standaloneStore();
+    const b = standaloneStore();
+    await a.setMany(Array.from({ length: 300 }, (_, i) => ({ key: `k${i}`, value: i })));
+    await b.setMany(Array.from({ length: 300 }, (_, i) => ({ key: `k${i}`, value: i })));
+    const { cursor } = await a.scan('', { count: 10 });
+    expect(cursor).toBeTypeOf('string');
+    await rejection(b.scan('', { cursor: cursor as string, count: 10 }), 'INVALID_VALUE');
+    await rejection(a.scan('k1', { cursor: cursor as string, count: 10 }), 'INVALID_VALUE');
+    // Its own store and prefix read it, and the scan goes on to the end.
+    const seen = new Set<string>();
+    let next: string | undefined = cursor as string;
+    while (next !== undefined) {
+      const page = await a.scan('', { cursor: next, count: 50 });
+      for (const key of page.keys) seen.add(key);
+      next = page.cursor;
+    }
+    expect(seen.size).toBeGreaterThan(250);
+  });
+});
