@@ -1,6 +1,7 @@
 // Issue 12, items 9 to 12 and 14 with real processes and threads: frames whose shape is
 // refused before it is walked, the reply limit, limits derived from one another, sessions
 // that end however a store leaves, one listener per channel, and goodbyes that arrive.
+import type { Host } from '@statewire/ipc';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   cleanup,
@@ -13,6 +14,7 @@ import {
   sleep,
   startThread,
   type Tally,
+  type TransportModule,
   type TransportUnderTest,
   until,
 } from './support.js';
@@ -169,24 +171,7 @@ export function limitScenarios(t: TransportUnderTest): void {
     });
 
     it("item 14: host.attach()'s detach says goodbye on every carrier of the channel (its side sockets too): writes it never read reject CONNECTION_LOST with maybeApplied false, and none is applied", async () => {
-      const mod = await load(t);
-      const host = serveHere(mod);
-      const driver = new Driver(forkClient(t, 'driver', { connect: { timeout: 60_000 } }));
-      const detach = host.attach(driver.proc.child!);
-      await driver.proc.waitFor('ready');
-      expect(await driver.call('increment', 'n')).toMatchObject({ ok: true, value: 1 });
-      if (t.sideSocket) expect(host.stats().sideSockets).toBe(1);
-      const id = 1_000_000;
-      driver.proc.send({ fx: 'burst', id, method: 'increment', args: ['n'], n: 100 });
-      // This process is the host: while it is busy, the child's writes wait unread.
-      const end = Date.now() + 1500;
-      while (Date.now() < end);
-      detach();
-      const result = await driver.proc.waitFor((r) => r.event === 'result' && r.id === id);
-      const tally = result.tally as Tally;
-      expect(tally.total).toBe(100);
-      expect(tally.CONNECTION_LOST).toBe(100);
-      expect(tally.maybeApplied).toEqual({ true: 0, false: 100, absent: 0 });
+      const { mod, host } = await unreadBurstEndedBy(t, (_, detach) => detach());
       // Nothing the channel sent after the detach was applied, however long it is kept open.
       await sleep(500);
       expect(await localStore(mod, host).get('n')).toBe(1);
@@ -195,24 +180,36 @@ export function limitScenarios(t: TransportUnderTest): void {
     });
 
     it('item 14: host.close() says goodbye before closing any carrier: writes it never read reject CONNECTION_LOST with maybeApplied false', async () => {
-      const mod = await load(t);
-      const host = serveHere(mod);
-      const driver = new Driver(forkClient(t, 'driver', { connect: { timeout: 60_000 } }));
-      host.attach(driver.proc.child!);
-      await driver.proc.waitFor('ready');
-      expect(await driver.call('increment', 'n')).toMatchObject({ ok: true, value: 1 });
-      if (t.sideSocket) expect(host.stats().sideSockets).toBe(1);
-      const id = 1_000_000;
-      driver.proc.send({ fx: 'burst', id, method: 'increment', args: ['n'], n: 100 });
-      // This process is the host: while it is busy, the child's writes wait unread.
-      const end = Date.now() + 1500;
-      while (Date.now() < end);
-      await host.close();
-      const result = await driver.proc.waitFor((r) => r.event === 'result' && r.id === id);
-      const tally = result.tally as Tally;
-      expect(tally.total).toBe(100);
-      expect(tally.CONNECTION_LOST).toBe(100);
-      expect(tally.maybeApplied).toEqual({ true: 0, false: 100, absent: 0 });
+      await unreadBurstEndedBy(t, (host) => host.close());
     });
   });
+}
+
+/**
+ * A child's 100 writes, sent while this process (the host) is too busy to read them, then
+ * `end` stops serving the channel: every write rejects `CONNECTION_LOST` with
+ * `maybeApplied: false` (the host's goodbye arrived before its carriers closed).
+ */
+async function unreadBurstEndedBy(
+  t: TransportUnderTest,
+  end: (host: Host, detach: () => void) => unknown,
+): Promise<{ mod: TransportModule; host: Host }> {
+  const mod = await load(t);
+  const host = serveHere(mod);
+  const driver = new Driver(forkClient(t, 'driver', { connect: { timeout: 60_000 } }));
+  const detach = host.attach(driver.proc.child!);
+  await driver.proc.waitFor('ready');
+  expect(await driver.call('increment', 'n')).toMatchObject({ ok: true, value: 1 });
+  if (t.sideSocket) expect(host.stats().sideSockets).toBe(1);
+  const id = 1_000_000;
+  driver.proc.send({ fx: 'burst', id, method: 'increment', args: ['n'], n: 100 });
+  const busyUntil = Date.now() + 1500;
+  while (Date.now() < busyUntil);
+  await end(host, detach);
+  const result = await driver.proc.waitFor((r) => r.event === 'result' && r.id === id);
+  const tally = result.tally as Tally;
+  expect(tally.total).toBe(100);
+  expect(tally.CONNECTION_LOST).toBe(100);
+  expect(tally.maybeApplied).toEqual({ true: 0, false: 100, absent: 0 });
+  return { mod, host };
 }
