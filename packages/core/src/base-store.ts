@@ -316,6 +316,12 @@ export class BaseStore<S extends object = Record<string, unknown>> implements St
 
   async setIfAbsent<K extends KeyOf<S>>(key: K, value: S[K], opts?: SetOptions): Promise<boolean> {
     const options = this.#begin(opts, WRITE);
+    // Not an option of setIfAbsent: a caller passing one would expect a check that never ran.
+    if ((opts as { ifVersion?: unknown } | undefined)?.ifVersion !== undefined) {
+      throw new TypeError(
+        `${this.#label}: setIfAbsent() takes no ifVersion (set() with ifVersion: null writes only a missing key)`,
+      );
+    }
     const ttl = this.#ttl(opts);
     this.#key(key, WRITE);
     return this.#executor.execute(Op.setIfAbsent, [key, this.#encode(value), ttl], options);

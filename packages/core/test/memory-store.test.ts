@@ -204,6 +204,8 @@ describe('createMemoryStore()', () => {
       ['huge timeout', () => store.get('k', { timeout: 2 ** 31 })],
       ['not a signal', () => store.get('k', { signal: 'x' as never })],
       ['null options', () => store.get('k', null as never)],
+      // Silently ignored before: the caller expected a version check that never ran.
+      ['setIfAbsent with ifVersion', () => store.setIfAbsent('k', 1, { ifVersion: 'v' } as never)],
     ];
     for (const [name, call] of bad) {
       const error = await caught(call());

@@ -212,20 +212,28 @@ const getEntries = readKeys((value) => [payloadOf(value), versionOf(value)]);
 function setMany(context: CommandContext, call: RedisCall): void {
   const [entries] = call.args as OpArgs[typeof Op.setMany];
   const { layout, sink } = context;
-  if (!context.cluster && entries.every((entry) => entry[2] === 0)) {
-    // Without ttls, one atomic MSET.
-    const args: (string | Buffer)[] = [];
-    for (const [key, value] of entries) {
-      args.push(layout.toRedis(key), versionedValue(context.versions.next(), value));
+  if (entries.every((entry) => entry[2] === 0)) {
+    // Without ttls, one atomic MSET (per slot on a Cluster: one in all under a hash tag).
+    const redisKeys = entries.map(([key]) => layout.toRedis(key));
+    const groups = context.cluster ? groupBySlot(redisKeys) : [redisKeys.map((_, i) => i)];
+    const partial = groups.length > 1;
+    let left = groups.length;
+    for (const group of groups) {
+      const args: (string | Buffer)[] = [];
+      for (const i of group) {
+        const value = (entries[i] as WireEntry)[1];
+        args.push(redisKeys[i] as string, versionedValue(context.versions.next(), value));
+      }
+      sink.call('mset', args, (error) => {
+        if (error) return context.fail(call, error, partial);
+        if (--left === 0) context.settle(call, null);
+      });
     }
-    sink.call('mset', args, (error) => {
-      if (error) context.fail(call, error, false);
-      else context.settle(call, null);
-    });
     return;
   }
-  // One SET per entry (each with its own PX), in one write on a standalone server and
-  // routed by slot on a Cluster. Not atomic as a whole; a failure says maybeApplied.
+  // With a ttl, one SET per entry (each with its own PX), in one write on a standalone
+  // server and routed by slot on a Cluster. Not atomic as a whole; a failure says
+  // maybeApplied.
   let left = entries.length;
   const partial = entries.length > 1;
   for (const [key, value, ttl] of entries as readonly WireEntry[]) {

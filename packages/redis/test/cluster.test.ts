@@ -86,6 +86,34 @@ describe('redis Cluster', () => {
     await store.clear();
   });
 
+  it('setMany() without ttls is one MSET per slot: a single atomic MSET under a hash-tag prefix', async () => {
+    const tagged = clusterStore({ prefix: '{app}:' });
+    const spread = clusterStore();
+    const sent = (store: typeof tagged) => {
+      const names: string[] = [];
+      const client = store.client as Cluster;
+      const send = client.sendCommand.bind(client);
+      client.sendCommand = ((command: { name: string }, ...rest: unknown[]) => {
+        // Writes only (the client also asks the nodes for the slot map).
+        if (command.name === 'set' || command.name === 'mset') names.push(command.name);
+        return (send as (...args: unknown[]) => unknown)(command, ...rest);
+      }) as typeof client.sendCommand;
+      return names;
+    };
+    const entries = Array.from({ length: 30 }, (_, i) => ({ key: `k${i}`, value: i }));
+    const taggedNames = sent(tagged);
+    await tagged.setMany(entries);
+    expect(taggedNames).toEqual(['mset']);
+    const spreadNames = sent(spread);
+    await spread.setMany(entries);
+    // Keys spread over many slots: one MSET for each of them, never a SET per entry.
+    expect(spreadNames.every((name) => name === 'mset')).toBe(true);
+    expect(spreadNames.length).toBeGreaterThan(1);
+    expect(spreadNames.length).toBeLessThanOrEqual(entries.length);
+    expect(await tagged.getMany(['k0', 'k29'])).toEqual([0, 29]);
+    expect(await spread.getMany(['k0', 'k29'])).toEqual([0, 29]);
+  });
+
   it('follows a MOVED redirection from a stale slot map', async () => {
     const namespace = uniqueNamespace();
     const client = new Cluster(inject('clusterNodes'), { ...safeClusterOptions });
