@@ -74,22 +74,24 @@ export class KeyvStatewireStore extends EventEmitter {
 
   /** The stored value under `key`, `undefined` when missing. Emits `error` and rejects on failure. */
   async get(key: string): Promise<unknown> {
-    return this.#read(this.store().get(key));
+    return this.#read(() => this.store().get(key));
   }
 
   /** The values under `keys`, aligned with them, in chunks of the batch limit. */
   async getMany(keys: string[]): Promise<unknown[]> {
-    const store = this.store();
-    const results: unknown[] = [];
-    for (const chunk of chunks(keys, this.#batchSize(store))) {
-      results.push(...(await this.#read(store.getMany(chunk))));
-    }
-    return results;
+    return this.#read(async () => {
+      const store = this.store();
+      const results: unknown[] = [];
+      for (const chunk of chunks(keys, this.#batchSize(store))) {
+        results.push(...(await store.getMany(chunk)));
+      }
+      return results;
+    });
   }
 
   /** Whether `key` exists. */
   async has(key: string): Promise<boolean> {
-    return this.#read(this.store().has(key));
+    return this.#read(() => this.store().has(key));
   }
 
   /** Whether each of `keys` exists, aligned with them, in chunks of the batch limit. */
@@ -152,10 +154,10 @@ export class KeyvStatewireStore extends EventEmitter {
   async *iterator(
     namespace: string | undefined = this.namespace,
   ): AsyncGenerator<[string, unknown]> {
-    const store = this.store(namespace);
-    const size = this.#batchSize(store);
     let page: string[] = [];
     try {
+      const store = this.store(namespace);
+      const size = this.#batchSize(store);
       for await (const key of await listKeys(store)) {
         page.push(key);
         if (page.length < size) continue;
@@ -192,9 +194,12 @@ export class KeyvStatewireStore extends EventEmitter {
     return entries;
   }
 
-  async #read<T>(call: Promise<T>): Promise<T> {
+  // A read that fails is reported as `error`, however it fails: a disconnected adapter, or
+  // an `open` that throws, as much as a store that rejects. Keyv reads an unreported
+  // failure of `get` as a miss.
+  async #read<T>(call: () => Promise<T>): Promise<T> {
     try {
-      return await call;
+      return await call();
     } catch (error) {
       this.#report(error);
       throw error;

@@ -155,6 +155,39 @@ describe('KeyvStatewireStore errors and lifecycle', () => {
     expect(errors).toHaveLength(4);
   });
 
+  it('after disconnect(), or when open() throws, failed reads still emit error (never a silent miss)', async () => {
+    const keyv = new Keyv({ store: createKeyvStore({ open: () => createMemoryStore() }) });
+    const errors: unknown[] = [];
+    keyv.on('error', (error: unknown) => errors.push(error));
+    await keyv.set('k', 1);
+    await keyv.disconnect();
+    expect(await keyv.get('k')).toBeUndefined();
+    expect(errors).toHaveLength(1);
+    expect(StateError.is(errors[0], 'CLOSED')).toBe(true);
+
+    const refusing = createKeyvStore({
+      open: () => {
+        throw new StateError('UNAVAILABLE', 'no host serves this process', {});
+      },
+    });
+    const failed: unknown[] = [];
+    refusing.on('error', (error: unknown) => failed.push(error));
+    const strict = new Keyv({ store: refusing, throwOnErrors: true });
+    strict.on('error', () => {});
+    for (const read of [
+      () => strict.get('k'),
+      () => strict.getMany(['k']),
+      () => strict.has('k'),
+    ]) {
+      await expect(read()).rejects.toSatisfy((e) => StateError.is(e, 'UNAVAILABLE'));
+    }
+    const drain = async () => {
+      for await (const _ of iterate(strict));
+    };
+    await expect(drain()).rejects.toSatisfy((e) => StateError.is(e, 'UNAVAILABLE'));
+    expect(failed).toHaveLength(4);
+  });
+
   it('disconnect() closes the stores it opened, by default', async () => {
     const store = createMemoryStore();
     const keyv = new Keyv({ store: createKeyvStore({ open: () => store }) });

@@ -1,4 +1,5 @@
 import type { Store } from '@statewire/core';
+import { DEFAULT_MAX_BATCH_KEYS } from '@statewire/core/transport';
 import session, { type SessionData } from 'express-session';
 import {
   type ResolvedSessionStoreOptions,
@@ -106,19 +107,29 @@ export class StatewireSessionStore extends session.Store {
   async #all(): Promise<Record<string, SessionData>> {
     const { prefix } = this.#options;
     const keys = await this.store.keys(prefix);
-    const values = keys.length === 0 ? [] : await this.store.getMany(keys);
     // A null-prototype object: a session id is whatever the client sent, `__proto__` too.
     const sessions: Record<string, SessionData> = Object.create(null);
-    for (const [index, key] of keys.entries()) {
-      const value = values[index];
-      if (value !== undefined) sessions[key.slice(prefix.length)] = value as SessionData;
+    for (const batch of this.#batches(keys)) {
+      const values = await this.store.getMany(batch);
+      for (const [index, key] of batch.entries()) {
+        const value = values[index];
+        if (value !== undefined) sessions[key.slice(prefix.length)] = value as SessionData;
+      }
     }
     return sessions;
   }
 
   async #clear(): Promise<void> {
     const keys = await this.store.keys(this.#options.prefix);
-    if (keys.length > 0) await this.store.deleteMany(keys);
+    for (const batch of this.#batches(keys)) await this.store.deleteMany(batch);
+  }
+
+  // getMany and deleteMany take at most the store's maxBatchKeys keys a call (an older
+  // @statewire/core does not declare it: its default then).
+  *#batches(keys: readonly string[]): Generator<string[]> {
+    const declared = (this.store.capabilities as { maxBatchKeys?: number }).maxBatchKeys;
+    const size = declared ?? DEFAULT_MAX_BATCH_KEYS;
+    for (let start = 0; start < keys.length; start += size) yield keys.slice(start, start + size);
   }
 }
 

@@ -121,6 +121,21 @@ describe('StatewireSessionStore', () => {
     expect(await store.get('other')).toBe('kept');
   });
 
+  it("all() and clear() cover more sessions than one getMany or deleteMany may carry (the store's maxBatchKeys)", async () => {
+    const store = createMemoryStore({ maxBatchKeys: 4 });
+    const sessions = new StatewireSessionStore({ store });
+    const sids = Array.from({ length: 10 }, (_, i) => `s${i}`);
+    for (const sid of sids) {
+      await call((cb) => sessions.set(sid, sessionData(60_000, { user: sid }), cb));
+    }
+    const all = (await call((cb) => sessions.all(cb))) as Record<string, SessionData>;
+    expect(Object.keys(all).sort()).toEqual([...sids].sort());
+    expect(all.s7).toMatchObject({ user: 's7' });
+    await call((cb) => sessions.clear(cb));
+    expect(await call((cb) => sessions.length(cb))).toBe(0);
+    await store.close();
+  });
+
   it('a failing store passes its StateError to the callback', async () => {
     const { sessions, store } = sessionStore();
     await store.close();
