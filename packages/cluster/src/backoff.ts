@@ -36,6 +36,11 @@ const MAX_TIMER_MS = 2_147_483_647;
  * @throws TypeError when an option is out of range.
  */
 export function resolveBackoff(options: BackoffOptions = {}): ResolvedBackoff {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new TypeError(
+      `backoff must be an object of initialMs, maxMs, factor and jitter, got ${String(options)}`,
+    );
+  }
   const { initialMs = 100, maxMs = 10_000, factor = 2, jitter = 0.2 } = options;
   if (!isFiniteNumber(initialMs) || initialMs < 0 || initialMs > MAX_TIMER_MS) {
     throw new TypeError(

@@ -48,7 +48,17 @@ export function resolveOptions(options: SuperviseOptions): ResolvedOptions {
   if (serialization !== undefined && serialization !== 'json' && serialization !== 'advanced') {
     throw new TypeError(`serialization must be 'json' or 'advanced', got ${String(serialization)}`);
   }
-  if (typeof env !== 'object' || env === null) throw new TypeError('env must be an object');
+  if (
+    typeof env !== 'object' ||
+    env === null ||
+    Array.isArray(env) ||
+    !Object.values(env).every((value) => value === undefined || typeof value === 'string')
+  ) {
+    throw new TypeError('env must be an object of strings (undefined removes a variable)');
+  }
+  const signals = options.signals === undefined ? true : options.signals;
+  if (typeof signals !== 'boolean')
+    throw new TypeError(`signals must be a boolean, got ${signals}`);
 
   const workers = options.workers ?? availableParallelism();
   if (!Number.isSafeInteger(workers) || workers < 1) {
@@ -92,7 +102,7 @@ export function resolveOptions(options: SuperviseOptions): ResolvedOptions {
     ),
     readyOn,
     log: logger === false ? discard : (logger ?? writeToStderr),
-    signals: options.signals ?? true,
+    signals,
   });
 }
 

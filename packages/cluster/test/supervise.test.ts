@@ -68,9 +68,18 @@ describe('supervise()', () => {
       { exec: 'w.js', args: [1] },
       { exec: 'w.js', serialization: 'binary' },
       { exec: 'w.js', backoff: { factor: 0 } },
+      // Accepted before (as defaults, or as handlers installed for a truthy string).
+      { exec: 'w.js', backoff: 'fast' },
+      { exec: 'w.js', backoff: 5 },
+      { exec: 'w.js', signals: 'no' },
+      { exec: 'w.js', signals: null },
+      { exec: 'w.js', env: ['A=1'] },
+      { exec: 'w.js', env: { A: 1 } },
     ];
     for (const options of bad) {
       expect(() => supervise(options as never), JSON.stringify(options)).toThrow(TypeError);
     }
+    // A null backoff names the option instead of failing inside the code that reads it.
+    expect(() => supervise({ exec: 'w.js', backoff: null } as never)).toThrow(/^backoff must/);
   });
 });

@@ -17,6 +17,7 @@ import { describeScan } from './groups/scan.js';
 import { describeTtl } from './groups/ttl.js';
 import { describeValueRules } from './groups/values.js';
 import { describeVersions } from './groups/versions.js';
+import { markBesideManifestGroup } from './manifest-reporting.js';
 import { type ConformanceOptions, resolveOptions } from './options.js';
 
 /**
@@ -62,7 +63,7 @@ export function describeConformance(
   expectedCapabilities: Capabilities,
   options?: ConformanceOptions,
 ): void {
-  const resolved = resolveOptions(options);
+  const resolved = markBesideManifestGroup(resolveOptions(options));
   describe(name, () => {
     describeManifest(factory, expectedCapabilities, resolved);
     describeBasic(factory, expectedCapabilities, resolved);

@@ -1,3 +1,4 @@
+import { isBesideManifestGroup, markBesideManifestGroup } from './manifest-reporting.js';
 /** Options of {@link describeConformance} and of every group. */
 export interface ConformanceOptions {
   /**
@@ -57,11 +58,29 @@ export interface ConformanceOptions {
 /** {@link ConformanceOptions} with every default applied. */
 export type ResolvedOptions = Required<ConformanceOptions>;
 
+const OPTION_NAMES: ReadonlySet<string> = new Set([
+  'timeout',
+  'settleTimeout',
+  'largeValueBytes',
+  'concurrency',
+  'atomicStores',
+  'ttl',
+  'expiryTimeout',
+  'modelRuns',
+  'modelSteps',
+]);
+
 /**
  * Applies the defaults of {@link ConformanceOptions} and checks the given values.
  * @throws TypeError when an option is malformed
  */
 export function resolveOptions(options: ConformanceOptions = {}): ResolvedOptions {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new TypeError('conformance options must be an object');
+  }
+  for (const name of Object.keys(options)) {
+    if (!OPTION_NAMES.has(name)) throw new TypeError(`unknown conformance option ${name}`);
+  }
   const resolved: ResolvedOptions = {
     timeout: options.timeout ?? 30_000,
     settleTimeout: options.settleTimeout ?? 10_000,
@@ -94,5 +113,5 @@ export function resolveOptions(options: ConformanceOptions = {}): ResolvedOption
   ) {
     throw new TypeError('conformance option largeValueBytes must be an array of positive integers');
   }
-  return resolved;
+  return isBesideManifestGroup(options) ? markBesideManifestGroup(resolved) : resolved;
 }
