@@ -58,17 +58,19 @@ export interface ConformanceOptions {
 /** {@link ConformanceOptions} with every default applied. */
 export type ResolvedOptions = Required<ConformanceOptions>;
 
-const OPTION_NAMES: ReadonlySet<string> = new Set([
+// The options that are positive integers; largeValueBytes is the only other one.
+const INTEGER_OPTIONS = [
   'timeout',
   'settleTimeout',
-  'largeValueBytes',
   'concurrency',
   'atomicStores',
   'ttl',
   'expiryTimeout',
   'modelRuns',
   'modelSteps',
-]);
+] as const;
+
+const OPTION_NAMES: ReadonlySet<string> = new Set([...INTEGER_OPTIONS, 'largeValueBytes']);
 
 /**
  * Applies the defaults of {@link ConformanceOptions} and checks the given values.
@@ -92,16 +94,7 @@ export function resolveOptions(options: ConformanceOptions = {}): ResolvedOption
     modelRuns: options.modelRuns ?? 25,
     modelSteps: options.modelSteps ?? 40,
   };
-  for (const name of [
-    'timeout',
-    'settleTimeout',
-    'concurrency',
-    'atomicStores',
-    'ttl',
-    'expiryTimeout',
-    'modelRuns',
-    'modelSteps',
-  ] as const) {
+  for (const name of INTEGER_OPTIONS) {
     const value = resolved[name];
     if (!Number.isSafeInteger(value) || value <= 0) {
       throw new TypeError(`conformance option ${name} must be a positive integer`);
