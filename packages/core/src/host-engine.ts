@@ -163,16 +163,16 @@ export class HostEngine {
    *   applied was answered first), stops serving those links and closes them
    */
   attach(link: Link, channel?: object): () => void {
+    if (this.#closed) {
+      link.close();
+      return () => {};
+    }
     let links = channel === undefined ? undefined : this.#channels.get(channel);
     if (links === undefined) {
       links = new Set();
       if (channel !== undefined) this.#channels.set(channel, links);
     }
     const attachment: Attachment = { link, channel: links, sessions: new Map(), congested: false };
-    if (this.#closed) {
-      link.close();
-      return () => {};
-    }
     this.#attachments.add(attachment);
     links.add(attachment);
     link.open({

@@ -41,7 +41,7 @@ export interface ConnectionEventsOptions {
    * Stop the client reconnecting once Redis refused its credentials or its database (a
    * client we own).
    */
-  stopOnAuthFailure: boolean;
+  stopOnRefusal: boolean;
   handlers: ConnectionHandlers;
 }
 
@@ -73,7 +73,7 @@ function isSelectRefused(error: unknown): boolean {
 export class ConnectionEvents {
   readonly #client: RedisClient;
   readonly #cluster: Cluster | undefined;
-  readonly #stopOnAuthFailure: boolean;
+  readonly #stopOnRefusal: boolean;
   readonly #handlers: ConnectionHandlers;
   /** Set when Redis refused the credentials; cleared when a connection becomes ready. */
   #refused: unknown;
@@ -88,7 +88,7 @@ export class ConnectionEvents {
     const client = options.client;
     this.#client = client;
     this.#cluster = isCluster(client) ? client : undefined;
-    this.#stopOnAuthFailure = options.stopOnAuthFailure;
+    this.#stopOnRefusal = options.stopOnRefusal;
     this.#handlers = options.handlers;
     // A node's errors say nothing about the others: only refused credentials matter there.
     this.#listeners = [
@@ -159,7 +159,7 @@ export class ConnectionEvents {
         cause: sanitizeCause(error),
       };
       this.#handlers.failQueued(this.#wrongDatabase);
-      if (this.#stopOnAuthFailure) this.#client.disconnect();
+      if (this.#stopOnRefusal) this.#client.disconnect();
       return;
     }
     if (isAuthError(error)) {
@@ -185,7 +185,7 @@ export class ConnectionEvents {
       reason: 'was refused the credentials by Redis',
       cause: error,
     });
-    if (this.#stopOnAuthFailure) this.#client.disconnect();
+    if (this.#stopOnRefusal) this.#client.disconnect();
   };
 
   readonly #onEnd = (): void => {

@@ -196,7 +196,7 @@ export function createRedisStore<S extends object = Record<string, unknown>>(
     client,
     layout: new RedisKeyLayout(prefix, resolved.namespace),
     closeClient: owned || closeClient,
-    stopOnAuthFailure: owned,
+    stopOnRefusal: owned,
     maxPending,
     scanCount,
     waitForReplicas,

@@ -59,8 +59,8 @@ export class KeyspaceScan {
    * ends. The cursor names the keyspace it walks (a digest of the store's prefix, namespace
    * and the scan's prefix), the master and its SCAN cursor, so a Cluster scan resumes where
    * it was and a cursor of another store, or of another prefix, is refused instead of read
-   * as a position in this one. A SCAN reply that would take the page over `count` is left for the next page,
-   * which starts with the same SCAN (a key is then returned again, never missed); only a
+   * as a position in this one. A SCAN reply that would take the page over `count` is left
+   * for the next page, which starts with the same SCAN (a key is then returned again, never missed); only a
    * first reply over `count` (one hash bucket holding more keys) makes a page longer.
    * @throws StateError `INVALID_VALUE` for a cursor this store never handed out
    */

@@ -209,13 +209,19 @@ function readKeys(read: (stored: Buffer) => unknown): Command {
 const getMany = readKeys(payloadOf);
 const getEntries = readKeys((value) => [payloadOf(value), versionOf(value)]);
 
+// The indexes of `redisKeys` that one multi-key command may carry: all of them on a
+// standalone server, those of each slot on a Cluster.
+function commandGroups(context: CommandContext, redisKeys: readonly string[]): number[][] {
+  return context.cluster ? groupBySlot(redisKeys) : [redisKeys.map((_, i) => i)];
+}
+
 function setMany(context: CommandContext, call: RedisCall): void {
   const [entries] = call.args as OpArgs[typeof Op.setMany];
   const { layout, sink } = context;
   if (entries.every((entry) => entry[2] === 0)) {
     // Without ttls, one atomic MSET (per slot on a Cluster: one in all under a hash tag).
     const redisKeys = entries.map(([key]) => layout.toRedis(key));
-    const groups = context.cluster ? groupBySlot(redisKeys) : [redisKeys.map((_, i) => i)];
+    const groups = commandGroups(context, redisKeys);
     const partial = groups.length > 1;
     let left = groups.length;
     for (const group of groups) {
@@ -249,7 +255,7 @@ function setMany(context: CommandContext, call: RedisCall): void {
 function deleteMany(context: CommandContext, call: RedisCall): void {
   const [wanted] = call.args as OpArgs[typeof Op.deleteMany];
   const redisKeys = wanted.map((key) => context.layout.toRedis(key));
-  const groups = context.cluster ? groupBySlot(redisKeys) : [redisKeys.map((_, i) => i)];
+  const groups = commandGroups(context, redisKeys);
   const partial = groups.length > 1;
   let left = groups.length;
   let total = 0;

@@ -35,8 +35,8 @@ export interface RedisExecutorOptions {
   layout: RedisKeyLayout;
   /** Quit the client on `close()`. */
   closeClient: boolean;
-  /** Stop the client reconnecting once Redis refused its credentials (clients we own). */
-  stopOnAuthFailure: boolean;
+  /** Stop the client reconnecting once Redis refused its credentials or its database (clients we own). */
+  stopOnRefusal: boolean;
   /** Most calls pending, and most commands handed to ioredis and not yet answered. */
   maxPending: number;
   /** `COUNT` hint of each `SCAN`. */
@@ -144,7 +144,7 @@ export class RedisExecutor implements Executor {
     });
     this.#events = new ConnectionEvents({
       client,
-      stopOnAuthFailure: options.stopOnAuthFailure,
+      stopOnRefusal: options.stopOnRefusal,
       handlers: {
         ready: () => this.#scheduleFlush(),
         failQueued: (refusal) => this.#failQueued(refusal),
