@@ -118,6 +118,16 @@ export const describeLifecycle: ConformanceGroup = (factory, expectedCapabilitie
       });
     }
 
+    test('setIfAbsent() rejects an ifVersion option with TypeError and writes nothing, never ignoring it', async (kit) => {
+      const s = await kit.store();
+      await kit.rejects(
+        'setIfAbsent() with ifVersion',
+        () => s.setIfAbsent('k', 1, { ifVersion: null } as never),
+        'TypeError',
+      );
+      kit.expect(await s.keys(), 'setIfAbsent() with ifVersion wrote').toEqual([]);
+    });
+
     test('get() aborted while pending settles, resolved or rejected ABORTED', async (kit) => {
       const s = await kit.store();
       const controller = new AbortController();

@@ -127,6 +127,31 @@ export const describeScan: ConformanceGroup = (factory, expectedCapabilities, op
       );
     });
 
+    test('scan() rejects a cursor of a scan of another prefix, or of another namespace, with INVALID_VALUE', async (kit) => {
+      const s = await kit.store();
+      await writeKeys(
+        s,
+        Array.from({ length: 40 }, (_, i) => `p${i}`),
+      );
+      const other = await kit.store(kit.newNamespace());
+      await writeKeys(
+        other,
+        Array.from({ length: 40 }, (_, i) => `p${i}`),
+      );
+      const { cursor } = await s.scan('', { count: 5 });
+      kit.expect(cursor, 'a first page of 5 of 40 keys ends with a cursor').toBeTypeOf('string');
+      await kit.rejects(
+        'scan() of another prefix with the cursor',
+        () => s.scan('p1', { cursor: cursor as string, count: 5 }),
+        'INVALID_VALUE',
+      );
+      await kit.rejects(
+        "scan() of another namespace's store with the cursor",
+        () => other.scan('', { cursor: cursor as string, count: 5 }),
+        'INVALID_VALUE',
+      );
+    });
+
     test('scan() rejects a malformed count or cursor with TypeError', async (kit) => {
       const s = await kit.store();
       for (const count of [0, -1, 1.5, 10_001, Number.NaN, '10']) {
