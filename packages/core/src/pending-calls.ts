@@ -7,6 +7,11 @@ import { type OpCode, opNames, writeOps } from './operations.js';
 // at most this much late.
 const BUCKET_MS = 10;
 
+// The longest delay Node's timers take: a longer one (a timeout of 2^31 - 1 ms rounded up to
+// its bucket) would fire at once, with a TimeoutOverflowWarning. A timer armed for the
+// longest fires early and is re-armed for the rest (see #expire).
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 // A bucket whose calls all settled keeps its timer, unreferenced, until it fires: calls made
 // in the next few milliseconds land in the same bucket, and re-arming a timer for each of
 // them costs more than the call itself when one call at a time is in flight. At most this
@@ -220,7 +225,7 @@ export class PendingCalls {
       existing.calls++;
       return;
     }
-    const delay = Math.max(0, bucket * BUCKET_MS - performance.now());
+    const delay = Math.min(MAX_TIMER_MS, Math.max(0, bucket * BUCKET_MS - performance.now()));
     const timer = setTimeout(() => this.#expire(bucket), delay);
     this.#buckets.set(bucket, { timer, calls: 1 });
   }
@@ -252,7 +257,7 @@ export class PendingCalls {
     // performance.now(): a timer may fire before the deadline it was armed for. Re-arm.
     const early = bucket * BUCKET_MS - performance.now();
     if (early > 0) {
-      entry.timer = setTimeout(() => this.#expire(bucket), early);
+      entry.timer = setTimeout(() => this.#expire(bucket), Math.min(MAX_TIMER_MS, early));
       return;
     }
     this.#buckets.delete(bucket);

@@ -360,4 +360,25 @@ describe('PendingCalls with real timers', () => {
     expect(timers()).toBe(before);
     calls.failAll('CLOSED', 'closing');
   });
+
+  it('the longest timeout (2^31 - 1 ms) arms no overflowing timer: no warning, the call waits', async () => {
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => {
+      if (warning.name === 'TimeoutOverflowWarning') warnings.push(warning.message);
+    };
+    process.on('warning', onWarning);
+    try {
+      const calls = new PendingCalls('test');
+      const { id, promise } = calls.create(Op.get, 2 ** 31 - 1, undefined);
+      // An overflowing timer fires after 1 ms, and its re-arm overflows again.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(calls.has(id)).toBe(true);
+      expect(calls.timeouts).toBe(0);
+      calls.resolve(id, 'late but fine');
+      await expect(promise).resolves.toBe('late but fine');
+      expect(warnings).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
 });
