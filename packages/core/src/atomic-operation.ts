@@ -1,5 +1,5 @@
 import type { Capabilities } from './capabilities.js';
-import { type Encoded, encodedSize } from './codec.js';
+import type { Encoded } from './codec.js';
 import { ErrorCode, markNotApplied, StateError } from './errors.js';
 import { describeType } from './keys.js';
 import {
@@ -36,6 +36,8 @@ export interface AtomicCommitter {
   key(key: unknown): void;
   /** Encodes one value, within the value limit. */
   encode(value: unknown): Encoded;
+  /** How many bytes of an encoded value count against the value limit. */
+  valueBytes(encoded: Encoded): number;
   /** Validates a `ttl` option; 0 for none. */
   ttl(opts: { ttl?: number } | undefined): number;
   /** Sends the validated commit as one `atomic` call. */
@@ -137,7 +139,7 @@ export class AtomicCommit<S extends object = Record<string, unknown>>
         case 'set': {
           const ttl = store.ttl(step[3] as { ttl?: number } | undefined);
           const value = store.encode(step[2]);
-          valueBytes += encodedSize(value);
+          valueBytes += store.valueBytes(value);
           mutations.push([MutationKind.set, key, value, ttl]);
           break;
         }

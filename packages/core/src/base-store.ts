@@ -61,6 +61,13 @@ export interface BaseStoreOptions {
   timeout: number;
   /** Names the store in error messages, e.g. `ipc`, `redis`. */
   label: string;
+  /**
+   * How many bytes of an encoded value count against `maxValueBytes` (default: all of them,
+   * `encodedSize`). A codec that wraps the user's codec in a format of its own (the Redis
+   * store's value marker) counts only the user's codec's bytes, so that a value fits
+   * exactly where it fits on every other transport.
+   */
+  valueBytes?: (encoded: Encoded) => number;
 }
 
 /**
@@ -75,6 +82,7 @@ export class BaseStore<S extends object = Record<string, unknown>> implements St
   readonly #declared: Capabilities;
   readonly #executor: Executor;
   readonly #codec: ValueCodec;
+  readonly #valueBytes: (encoded: Encoded) => number;
   readonly #timeout: number;
   // The options of every call made without options: one frozen object, not one per call.
   readonly #defaultOptions: ExecuteOptions;
@@ -92,6 +100,7 @@ export class BaseStore<S extends object = Record<string, unknown>> implements St
     this.#declared = declared;
     this.#executor = executor;
     this.#codec = options.codec;
+    this.#valueBytes = options.valueBytes ?? encodedSize;
     this.#timeout = options.timeout;
     this.#defaultOptions = Object.freeze({ timeout: options.timeout, signal: undefined });
     this.#label = options.label;
@@ -188,6 +197,7 @@ export class BaseStore<S extends object = Record<string, unknown>> implements St
       begin: (opts) => this.#begin(opts, WRITE),
       key: (key) => this.#key(key, WRITE),
       encode: (value) => this.#encode(value),
+      valueBytes: this.#valueBytes,
       ttl: (opts) => this.#ttl(opts),
       send: (checks, mutations, options) =>
         this.#executor.execute(Op.atomic, [checks, mutations], options),
@@ -280,7 +290,7 @@ export class BaseStore<S extends object = Record<string, unknown>> implements St
     if (wire.length === 0) return;
     // One call is one frame on the wire: its values together obey the value limit.
     let total = 0;
-    for (const entry of wire) total += encodedSize(entry[1]);
+    for (const entry of wire) total += this.#valueBytes(entry[1]);
     if (total > this.#declared.maxValueBytes) {
       throw markNotApplied(
         new StateError(
@@ -466,7 +476,7 @@ export class BaseStore<S extends object = Record<string, unknown>> implements St
     const limit = this.#declared.maxValueBytes;
     // Text of n UTF-16 units is at most 3n bytes of UTF-8: short values skip the exact count.
     const surelyFits = typeof encoded === 'string' && encoded.length * 3 <= limit;
-    if (!surelyFits && encodedSize(encoded) > limit) {
+    if (!surelyFits && this.#valueBytes(encoded) > limit) {
       throw markNotApplied(
         new StateError(
           ErrorCode.TOO_LARGE,

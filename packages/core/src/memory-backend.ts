@@ -243,9 +243,10 @@ export class MemoryBackend implements Backend {
 
   /**
    * The live keys of `namespace` that start with `prefix`.
-   * @param maxBytes the largest answer (keys by length, 8 bytes each on top); collecting
-   *   stops as soon as the answer would be larger, so that a huge namespace costs no more
-   *   than the limit
+   * @param maxBytes the largest answer, counted as `wireBytes` counts it (and so as every
+   *   client checks it): 8 bytes for the list, each key by its length; collecting stops as
+   *   soon as the answer would be larger, so that a huge namespace costs no more than the
+   *   limit
    * @throws StateError `TOO_LARGE` when the answer would be over `maxBytes`
    */
   keys(namespace: string, prefix: string, maxBytes = Number.POSITIVE_INFINITY): string[] {
@@ -257,7 +258,7 @@ export class MemoryBackend implements Backend {
     for (const [key, record] of records) {
       if (!key.startsWith(prefix)) continue;
       if (record.expiresAt !== 0 && record.expiresAt <= now) continue;
-      bytes += key.length + 8;
+      bytes += key.length;
       if (bytes > maxBytes) {
         throw new StateError(
           ErrorCode.TOO_LARGE,

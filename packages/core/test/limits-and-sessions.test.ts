@@ -58,7 +58,8 @@ describe('issue 12 item 10: the reply limit', () => {
     const served = host({ host: { maxReplyBytes: 16 * 1024 } });
     const store = served.connect();
     cleanups.push(() => store.close());
-    await store.setMany(Array.from({ length: 2000 }, (_, i) => ({ key: `k:${i}`, value: i })));
+    // ~4000 keys of ~6 characters: ~24 KiB of keys against a 16 KiB limit.
+    await store.setMany(Array.from({ length: 4000 }, (_, i) => ({ key: `k:${i}`, value: i })));
     expect((await rejection(store.keys())).code).toBe('TOO_LARGE');
     expect(await store.keys('k:1999')).toEqual(['k:1999']);
   });
@@ -68,7 +69,8 @@ describe('issue 12 item 10: the reply limit', () => {
     cleanups.push(() => store.close());
     await store.set('big', 'x'.repeat(1000));
     expect((await rejection(store.getMany(Array(40).fill('big')))).code).toBe('TOO_LARGE');
-    await store.setMany(Array.from({ length: 2000 }, (_, i) => ({ key: `k:${i}`, value: i })));
+    // ~4000 keys of ~6 characters: ~24 KiB of keys against a 16 KiB limit.
+    await store.setMany(Array.from({ length: 4000 }, (_, i) => ({ key: `k:${i}`, value: i })));
     expect((await rejection(store.keys())).code).toBe('TOO_LARGE');
     expect(await store.get('big')).toHaveLength(1000);
   });

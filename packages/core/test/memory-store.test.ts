@@ -285,6 +285,18 @@ describe('createMemoryStore()', () => {
     expect((await store.keys()).sort()).toEqual(['a', 'c']);
     await store.close();
   });
+
+  it('keys() measures its answer as every client does: exactly maxReplyBytes fits, one byte more does not', async () => {
+    // 100 keys of 10 characters: 8 bytes for the list and 1000 for the keys (wireBytes).
+    const keys = Array.from({ length: 100 }, (_, i) => `key-${String(i).padStart(6, '0')}`);
+    const fits = createMemoryStore({ maxValueBytes: 100, maxReplyBytes: 1008 });
+    const over = createMemoryStore({ maxValueBytes: 100, maxReplyBytes: 1007 });
+    for (const store of [fits, over]) await store.setMany(keys.map((key) => ({ key, value: 1 })));
+    expect((await fits.keys()).sort()).toEqual(keys);
+    await rejectsWith(over.keys(), 'TOO_LARGE');
+    await fits.close();
+    await over.close();
+  });
 });
 
 describe('createMemoryStore() and the process lifetime', () => {

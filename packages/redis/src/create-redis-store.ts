@@ -24,7 +24,7 @@ import {
   type RedisStoreOptions,
   type WaitForReplicas,
 } from './redis-store-options.js';
-import { replyValueCodec } from './redis-value-codec.js';
+import { innerValueBytes, replyValueCodec } from './redis-value-codec.js';
 
 /** A statewire store on Redis: the {@link Store} contract plus the client and counters. */
 export interface RedisStore<S extends object = Record<string, unknown>> extends Store<S> {
@@ -169,7 +169,8 @@ export function createRedisStore<S extends object = Record<string, unknown>>(
   if (typeof prefix !== 'string' || !prefix.isWellFormed()) {
     throw new TypeError('redis: prefix must be a well-formed string');
   }
-  const codec = replyValueCodec(checkCodec(given.codec ?? msgpackCodec));
+  const inner = checkCodec(given.codec ?? msgpackCodec);
+  const codec = replyValueCodec(inner);
   checkSource(given);
   const waitForReplicas = checkWaitForReplicas(given);
 
@@ -199,6 +200,7 @@ export function createRedisStore<S extends object = Record<string, unknown>>(
     stopOnRefusal: owned,
     maxPending,
     scanCount,
+    maxReplyBytes: resolved.maxReplyBytes,
     waitForReplicas,
   });
   const capabilities = storeCapabilities(
@@ -207,7 +209,14 @@ export function createRedisStore<S extends object = Record<string, unknown>>(
     resolved,
   );
   return new RedisBaseStore<S>(
-    { executor, codec, capabilities, timeout: resolved.timeout, label: 'redis' },
+    {
+      executor,
+      codec,
+      capabilities,
+      timeout: resolved.timeout,
+      label: 'redis',
+      valueBytes: innerValueBytes(inner),
+    },
     executor,
     client,
   );

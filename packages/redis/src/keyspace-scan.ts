@@ -19,6 +19,11 @@ export interface KeyspaceScanOptions {
   layout: RedisKeyLayout;
   /** `COUNT` hint of each `SCAN` of `keys()` and `clear()`. */
   scanCount: number;
+  /**
+   * The largest answer of `keys()`, counted as every client counts it (`wireBytes`: 8 bytes
+   * for the list, each key by its length): the walk stops as soon as the keys found are over it.
+   */
+  maxReplyBytes: number;
 }
 
 /**
@@ -31,19 +36,38 @@ export class KeyspaceScan {
   readonly #cluster: Cluster | undefined;
   readonly #layout: RedisKeyLayout;
   readonly #scanCount: number;
+  readonly #maxReplyBytes: number;
 
   constructor(options: KeyspaceScanOptions) {
     this.#client = options.client;
     this.#cluster = isCluster(options.client) ? options.client : undefined;
     this.#layout = options.layout;
     this.#scanCount = options.scanCount;
+    this.#maxReplyBytes = options.maxReplyBytes;
   }
 
-  /** Every key under `prefix`, while `live()` (the call has not settled). */
+  /**
+   * Every key under `prefix`, while `live()` (the call has not settled).
+   * @throws StateError `TOO_LARGE` as soon as the keys found are over `maxReplyBytes`: the
+   *   walk stops there, so a huge keyspace costs no more SCANs and memory than the limit
+   */
   async keys(prefix: string, live: () => boolean): Promise<string[]> {
     const found = new Set<string>();
+    let bytes = 8;
     await this.#scan(live, this.#layout.pattern(prefix), async (keys) => {
-      for (const key of keys) found.add(this.#layout.fromRedis(key));
+      for (const redisKey of keys) {
+        const key = this.#layout.fromRedis(redisKey);
+        // SCAN may return a key twice; the answer holds it once.
+        if (found.has(key)) continue;
+        bytes += key.length;
+        if (bytes > this.#maxReplyBytes) {
+          throw new StateError(
+            ErrorCode.TOO_LARGE,
+            `redis: keys() would answer more than ${this.#maxReplyBytes} bytes; list the namespace with scan()`,
+          );
+        }
+        found.add(key);
+      }
     });
     return [...found];
   }

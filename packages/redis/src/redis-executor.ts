@@ -41,6 +41,8 @@ export interface RedisExecutorOptions {
   maxPending: number;
   /** `COUNT` hint of each `SCAN`. */
   scanCount: number;
+  /** The largest answer to one call: `keys()` stops walking the keyspace past it. */
+  maxReplyBytes: number;
   /** Acknowledge writes only once this many replicas have them (standalone and Sentinel). */
   waitForReplicas: WaitForReplicas | undefined;
 }
@@ -130,7 +132,12 @@ export class RedisExecutor implements Executor {
       // Auto-pipelining would hold `call`'s commands for a tick while a ready-made one left.
       framed: this.#cluster === undefined && client.options.enableAutoPipelining !== true,
       layout: options.layout,
-      scanner: new KeyspaceScan({ client, layout: options.layout, scanCount: options.scanCount }),
+      scanner: new KeyspaceScan({
+        client,
+        layout: options.layout,
+        scanCount: options.scanCount,
+        maxReplyBytes: options.maxReplyBytes,
+      }),
       waitForReplicas: options.waitForReplicas,
       reads: new ReadSizes(),
       // One generator per store: its random part keeps versions of different stores apart.

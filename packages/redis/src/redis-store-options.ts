@@ -5,9 +5,10 @@ import { VERSION_HEADER_BYTES } from './versioned-value.js';
 
 /**
  * The largest `maxValueBytes`: Redis's own limit on one bulk string (`proto-max-bulk-len`,
- * 512 MiB) less the version header stored in front of every value.
+ * 512 MiB) less the bytes the store keeps in front of every value: the version header and
+ * the one-byte value marker (neither counts against `maxValueBytes`).
  */
-export const REDIS_MAX_VALUE_BYTES = 512 * 1024 * 1024 - VERSION_HEADER_BYTES;
+export const REDIS_MAX_VALUE_BYTES = 512 * 1024 * 1024 - VERSION_HEADER_BYTES - 1;
 
 /** `COUNT` hint of each `SCAN` of `keys()` and `clear()`, by default. */
 export const DEFAULT_SCAN_COUNT = 1000;

@@ -1,5 +1,6 @@
 import { type Encoded, ErrorCode, StateError, type ValueCodec } from '@statewire/core';
 import { msgpackCodec } from '@statewire/core/msgpack';
+import { encodedSize } from '@statewire/core/transport';
 import { allocWithRoom, type Room } from './buffer-room.js';
 import { SET_FRAME_AFTER, SET_FRAME_BEFORE } from './set-frame.js';
 import { VERSION_HEADER_BYTES } from './versioned-value.js';
@@ -221,4 +222,20 @@ function valueCodec(inner: ValueCodec, viewsReplies: boolean): ValueCodec {
       return data instanceof Uint8Array;
     },
   });
+}
+
+/**
+ * How many bytes of a value encoded by {@link redisValueCodec} over `inner` count against
+ * `maxValueBytes`: those of `inner`'s encoding, as on every other transport. The value
+ * marker is the store's own byte, like the version header; a safe integer, stored as its
+ * decimal text, counts as `inner` encodes the number.
+ *
+ * @param inner - the codec of non-integer values (msgpack or JSON).
+ */
+export function innerValueBytes(inner: ValueCodec): (encoded: Encoded) => number {
+  return (encoded) => {
+    const bytes = typeof encoded === 'string' ? Buffer.from(encoded, 'utf8') : toBuffer(encoded);
+    if (bytes[0] === VALUE_MARKER) return bytes.length - 1;
+    return encodedSize(inner.encode(Number(bytes.toString('latin1'))));
+  };
 }

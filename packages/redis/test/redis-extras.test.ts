@@ -1,8 +1,9 @@
 import { describeConformance } from '@statewire/conformance';
-import { jsonCodec } from '@statewire/core';
+import { createMemoryStore, jsonCodec, StateError } from '@statewire/core';
+import { msgpackCodec } from '@statewire/core/msgpack';
 
 import { Cluster, Redis } from 'ioredis';
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it, vi } from 'vitest';
 import { createRedisStore, safeClusterOptions, safeRedisOptions } from '../src/index.js';
 import { msgpackCapabilities, rejection, standaloneStore } from './support/stores.js';
 
@@ -103,5 +104,112 @@ describe('redis: scan() cursors', () => {
       next = page.cursor;
     }
     expect(seen.size).toBeGreaterThan(250);
+  });
+});
+
+describe('redis: keys() and maxReplyBytes', () => {
+  it('measures the answer as every transport does: exactly maxReplyBytes fits, one byte more is TOO_LARGE', async () => {
+    // 100 keys of 10 characters: 8 bytes for the list and 1000 for the keys (wireBytes).
+    const keys = Array.from({ length: 100 }, (_, i) => `key-${String(i).padStart(6, '0')}`);
+    const fits = standaloneStore({ maxValueBytes: 100, maxReplyBytes: 1008 });
+    const over = standaloneStore({ maxValueBytes: 100, maxReplyBytes: 1007 });
+    for (const store of [fits, over]) await store.setMany(keys.map((key) => ({ key, value: 1 })));
+    expect((await fits.keys()).sort()).toEqual(keys);
+    await rejection(over.keys(), 'TOO_LARGE');
+  });
+
+  it('stops walking the keyspace once the keys found are over the limit', async () => {
+    const store = standaloneStore({ maxReplyBytes: 4096, scanCount: 100 });
+    const keys = Array.from(
+      { length: 20_000 },
+      (_, i) => `a-key-of-thirty-characters-${String(i).padStart(5, '0')}`,
+    );
+    for (let i = 0; i < keys.length; i += 1000) {
+      await store.setMany(keys.slice(i, i + 1000).map((key) => ({ key, value: 0 })));
+    }
+    const call = vi.spyOn(store.client, 'call');
+    await rejection(store.keys(), 'TOO_LARGE');
+    const scans = call.mock.calls.filter(([command]) => command === 'scan').length;
+    // ~130 keys fit in 4 KiB, a handful of SCANs of 100; the whole keyspace takes ~200.
+    expect(scans).toBeGreaterThan(0);
+    expect(scans).toBeLessThan(20);
+    call.mockRestore();
+    // The store keeps working, and the keys are all there to scan().
+    let listed = 0;
+    for await (const _ of store.scanIterator('', { count: 1000 })) listed++;
+    expect(listed).toBe(keys.length);
+  });
+});
+
+describe('redis: maxValueBytes counts the codec bytes, as on every transport', () => {
+  // What each call does with these values on a memory store with the same limit and codec,
+  // which counts the codec's bytes exactly: the Redis store must agree at the boundary.
+  const outcome = (promise: Promise<unknown>) =>
+    promise.then(
+      () => 'ok',
+      (error: unknown) => (StateError.is(error) ? error.code : String(error)),
+    );
+  for (const [name, codec] of [
+    ['msgpack', msgpackCodec],
+    ['jsonCodec', jsonCodec],
+  ] as const) {
+    it(`values of exactly maxValueBytes are stored, one byte more is TOO_LARGE (${name})`, async () => {
+      const limit = 1000;
+      const redis = standaloneStore({ maxValueBytes: limit, codec });
+      const memory = createMemoryStore({ maxValueBytes: limit, codec });
+      // Each at, then just over, the limit in the codec's own bytes.
+      const cases: [string, unknown][] =
+        name === 'msgpack'
+          ? [
+              ['997 characters (str 16)', 'x'.repeat(997)],
+              ['998 characters', 'x'.repeat(998)],
+              ['997-byte Buffer (bin 16)', Buffer.alloc(997, 7)],
+              ['998-byte Buffer', Buffer.alloc(998, 7)],
+              ['an object', { text: 'y'.repeat(990) }],
+            ]
+          : [
+              ['499 × é (1000 bytes of JSON)', 'é'.repeat(499)],
+              ['500 × é', 'é'.repeat(500)],
+              ['998 characters (1000 bytes of JSON)', 'x'.repeat(998)],
+              ['999 characters', 'x'.repeat(999)],
+            ];
+      for (const [label, value] of cases) {
+        const expected = await outcome(memory.set('k', value));
+        expect([label, await outcome(redis.set('k', value))]).toEqual([label, expected]);
+        expect([label, await outcome(redis.atomic().set('k', value).commit())]).toEqual([
+          label,
+          await outcome(memory.atomic().set('k', value).commit()),
+        ]);
+        if (expected === 'ok') expect(await redis.get('k')).toStrictEqual(value);
+      }
+      expect(cases.map(([, value]) => value).length).toBeGreaterThan(0);
+      await memory.close();
+    });
+  }
+
+  it('setMany() totals the codec bytes: two values of half the limit fit', async () => {
+    const redis = standaloneStore({ maxValueBytes: 1000 });
+    // 497 characters are 500 bytes of msgpack (str 16): 1000 together.
+    const half = 'x'.repeat(497);
+    await redis.setMany([
+      { key: 'a', value: half },
+      { key: 'b', value: half },
+    ]);
+    expect(await redis.getMany(['a', 'b'])).toEqual([half, half]);
+    await rejection(
+      redis.setMany([
+        { key: 'a', value: half },
+        { key: 'b', value: `${half}x` },
+      ]),
+      'TOO_LARGE',
+    );
+  });
+
+  it('a safe integer counts as its codec encodes it, not as the decimal text Redis keeps', async () => {
+    // msgpack encodes 100000 in 5 bytes; its decimal text is 6.
+    const redis = standaloneStore({ maxValueBytes: 5 });
+    await redis.set('n', 100_000);
+    expect(await redis.get('n')).toBe(100_000);
+    await rejection(redis.set('n', 2 ** 40), 'TOO_LARGE');
   });
 });

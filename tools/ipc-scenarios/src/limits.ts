@@ -70,7 +70,8 @@ export function limitScenarios(t: TransportUnderTest): void {
       const driver = new Driver(forkClient(t, 'driver', { connect: { maxReplyBytes: 64 * 1024 } }));
       host.attach(driver.proc.child!);
       await driver.proc.waitFor('ready');
-      const entries = Array.from({ length: 5000 }, (_, i) => ({ key: `key:${i}`, value: i }));
+      // ~88 KB of keys (8 bytes each on average) against a 64 KiB limit.
+      const entries = Array.from({ length: 10_000 }, (_, i) => ({ key: `key:${i}`, value: i }));
       expect(await driver.call('setMany', entries)).toMatchObject({ ok: true });
       expect(await driver.call('keys')).toMatchObject({ ok: false, code: 'TOO_LARGE' });
       expect(await driver.call('keys', 'key:4999')).toMatchObject({
