@@ -1,5 +1,5 @@
 import type { Backend } from './backend.js';
-import { encodedSize, type ValueCodec } from './codec.js';
+import { type Encoded, encodedSize, type ValueCodec } from './codec.js';
 import { ErrorCode, StateError } from './errors.js';
 import { checkKey, checkPrefix } from './keys.js';
 import {
@@ -190,11 +190,15 @@ const handlers = Object.freeze(
           `more than ${c.limits.maxBatchKeys} entries in one call`,
         );
       }
-      // Validate every entry before applying any, so that a bad entry applies nothing.
-      const checked = entries.map((entry: unknown) => {
+      // Validate every entry before applying any, so that a bad entry applies nothing. An
+      // index loop, not map(): map() skips the holes of a sparse list, which would reach the
+      // backend unchecked (a worker thread's structured clone keeps holes).
+      const checked: [string, Encoded, number][] = [];
+      for (let i = 0; i < entries.length; i++) {
+        const entry: unknown = entries[i];
         if (!Array.isArray(entry)) malformed('entry is not [key, value, ttl]');
-        return [key(c, entry[0]), encoded(c, entry[1]), ttl(entry[2])] as const;
-      });
+        checked.push([key(c, entry[0]), encoded(c, entry[1]), ttl(entry[2])]);
+      }
       // The backend checks its own limits (maxBytes) for every entry before applying any.
       c.backend.setMany(c.namespace, checked);
       return null;

@@ -92,6 +92,12 @@ export interface HostStats {
   unsendableReplies: number;
   /** Calls answered with an error. */
   errors: number;
+  /**
+   * Frames dropped unanswered: they came on a link that cannot pause its input (an IPC
+   * channel) while replies of more than `maxReplyBytes` were already waiting on it, from a
+   * client that does not read its replies. Their calls time out on the client's side.
+   */
+  droppedIn: number;
 }
 
 const debug = debuglog('statewire');
@@ -107,6 +113,11 @@ interface Attachment {
   sessions: Map<string, Session>;
   /** Whether the link's `send()` returned false and its input is paused until `drain`. */
   congested: boolean;
+  /**
+   * Bytes (by `wireBytes`) of the frames sent since the link became congested, for a link
+   * that cannot pause its input; 0 once it drains.
+   */
+  backlog: number;
 }
 
 /**
@@ -137,6 +148,7 @@ export class HostEngine {
     refusedFrames: 0,
     unsendableReplies: 0,
     errors: 0,
+    droppedIn: 0,
   };
   #closed = false;
 
@@ -172,7 +184,13 @@ export class HostEngine {
       links = new Set();
       if (channel !== undefined) this.#channels.set(channel, links);
     }
-    const attachment: Attachment = { link, channel: links, sessions: new Map(), congested: false };
+    const attachment: Attachment = {
+      link,
+      channel: links,
+      sessions: new Map(),
+      congested: false,
+      backlog: 0,
+    };
     this.#attachments.add(attachment);
     links.add(attachment);
     link.open({
@@ -189,6 +207,7 @@ export class HostEngine {
       drain: () => {
         if (!attachment.congested) return;
         attachment.congested = false;
+        attachment.backlog = 0;
         link.resume?.();
       },
     });
@@ -261,6 +280,14 @@ export class HostEngine {
     }
     this.#stats.framesIn++;
     const frame = message as Record<string, unknown>;
+    // A client that does not read its replies, on a link that cannot pause: past this, what
+    // it asks is not answered (a goodbye still ends its session), so that the replies
+    // waiting for it stay bounded and it cannot take the host's time from the others.
+    if (attachment.backlog > this.#maxReplyBytes && frame.k !== 'bye') {
+      this.#stats.droppedIn++;
+      debug('host: dropped a frame on %s: its replies are not being read', attachment.link.label);
+      return;
+    }
     const from = frame.from;
     if (typeof from !== 'string' || from.length > 64) {
       this.#malformed(attachment, 'a frame without a valid client id');
@@ -465,7 +492,8 @@ export class HostEngine {
   // A client that does not read its replies must not make the host buffer them without
   // bound: while the link is congested, the host stops reading it (where the link can
   // pause), so the client's own sends back up and its calls queue and then reject with
-  // OVERLOADED on its side.
+  // OVERLOADED on its side. A link that cannot pause counts what it was given since, and
+  // past `maxReplyBytes` its frames are dropped unanswered (see #receive).
   //
   // Returns false when the link could not carry the frame at all (it threw).
   #send(attachment: Attachment, frame: HostFrame): boolean {
@@ -480,6 +508,9 @@ export class HostEngine {
     if (!accepted && !attachment.congested) {
       attachment.congested = true;
       attachment.link.pause?.();
+    }
+    if (attachment.congested && attachment.link.pause === undefined) {
+      attachment.backlog += frame.k === 'res' ? wireBytes(frame.r) : 64;
     }
     return true;
   }

@@ -247,6 +247,15 @@ describe('dispatch() validation of arguments', () => {
     expect(c.backend.stats().entries).toBe(0);
   });
 
+  it('setMany() with a sparse entry list (a hole for an entry) is PROTOCOL and applies none', () => {
+    const c = context();
+    const entries: unknown[] = [['good', '1', 0]];
+    entries.length = 3;
+    // A hole is a malformed call, not a host error: never a plain TypeError from the backend.
+    throwsWith(() => dispatch(c, Op.setMany, [entries]), 'PROTOCOL');
+    expect(c.backend.stats().entries).toBe(0);
+  });
+
   it.each([
     ['a string', '1'],
     ['a fraction', 1.5],

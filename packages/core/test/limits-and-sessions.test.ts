@@ -138,6 +138,58 @@ describe('issue 12 item 10: the reply limit', () => {
   });
 });
 
+describe('a client that does not read its replies, on a link that cannot pause', () => {
+  it('gets no more answers once maxReplyBytes of replies wait on the link, until it drains; its goodbye still ends its session', async () => {
+    const backend = new MemoryBackend({ codec: jsonCodec });
+    const engine = new HostEngine({ backend, codec: jsonCodec, maxReplyBytes: 64 * 1024 });
+    cleanups.push(() => {
+      engine.close();
+      backend.close();
+    });
+    const pair = createLoopbackPair();
+    cleanups.push(() => pair.disconnect());
+    // Like an IPC channel whose reader is stuck: every send reports congestion, there is no
+    // pause, and drain comes only when the test says so (the frames still arrive here, so
+    // that what the host answered can be seen).
+    let congested = false;
+    let drain: (() => void) | undefined;
+    const hostLink: Link = {
+      label: 'never drains',
+      open(handlers) {
+        drain = handlers.drain;
+        pair.host.open(handlers);
+      },
+      send: (frame) => pair.host.send(frame) && !congested,
+      close: () => pair.host.close(),
+    };
+    engine.attach(hostLink);
+    const store = storeOver(pair.client, { maxReplyBytes: 64 * 1024 });
+    cleanups.push(() => store.close());
+    await store.set('big', 'x'.repeat(10_000));
+    congested = true;
+    const answered: number[] = [];
+    for (let i = 0; i < 12; i++) {
+      const result = await store.get('big', { timeout: 200 }).then(
+        () => 'ok',
+        (error: { code?: string }) => error.code,
+      );
+      if (result === 'ok') answered.push(i);
+      else expect(result).toBe('TIMEOUT');
+    }
+    // ~7 answers of 10 KB fill the 64 KiB; the rest were dropped unanswered.
+    expect(answered.length).toBeGreaterThan(0);
+    expect(answered.length).toBeLessThan(12);
+    expect(engine.stats().droppedIn).toBe(12 - answered.length);
+    congested = false;
+    drain?.();
+    expect(await store.get('big')).toHaveLength(10_000);
+    congested = true;
+    await store.close();
+    await settle();
+    expect(engine.stats().clients).toBe(0);
+  });
+});
+
 describe('issue 12 item 11: limits known to the client', () => {
   it('declares maxBatchKeys and rejects a longer batch before sending it', async () => {
     const served = host({ host: { maxBatchKeys: 10 } });
