@@ -43,6 +43,11 @@ export function createNegotiatingLink(
   let mode: 'negotiating' | 'socket' | 'ipc' = 'negotiating';
   let held: object[] = [];
   let socketLink: Link | undefined;
+  // Frames sent on the side socket before the host said anything on it: until then the host
+  // may yet refuse the socket (a token it no longer knows: this process was blocked past the
+  // offer's lifetime), and these go to the IPC channel instead. They can only be hellos and
+  // goodbyes: a client sends calls only once the host's welcome arrived.
+  let unconfirmed: object[] | undefined;
   let finished = false;
   let retry: NodeJS.Timeout | undefined;
   let attempt = 0;
@@ -63,16 +68,18 @@ export function createNegotiatingLink(
     mode = next;
     const frames = held;
     held = [];
-    for (const frame of frames) {
-      try {
-        link.send(frame);
-      } catch (error) {
-        // A frame the carrier cannot take (too large to serialize) is lost alone; its calls
-        // time out. Legal frames fit by the agreed limits; this must not crash the process.
-        debug('%s: a held frame could not be sent: %s', ipc.label, String(error));
-      }
+    for (const frame of frames) sendHeld(link, frame);
+  };
+  const sendHeld = (link: Link, frame: object) => {
+    try {
+      link.send(frame);
+    } catch (error) {
+      // A frame the carrier cannot take (too large to serialize) is lost alone; its calls
+      // time out. Legal frames fit by the agreed limits; this must not crash the process.
+      debug('%s: a held frame could not be sent: %s', ipc.label, String(error));
     }
   };
+  const sendOnIpc = (frame: object) => sendHeld(ipc, frame);
   const ask = () => {
     retry = undefined;
     if (mode !== 'negotiating' || finished) return;
@@ -108,9 +115,28 @@ export function createNegotiatingLink(
         undefined,
         layout,
       );
+      unconfirmed = [...held];
       link.open({
-        message: (message) => handlers?.message(message),
-        close: (reason) => finish(reason),
+        message: (message) => {
+          unconfirmed = undefined;
+          handlers?.message(message);
+        },
+        close: (reason) => {
+          if (unconfirmed === undefined || finished) {
+            finish(reason);
+            return;
+          }
+          // Closed by the host before it answered on it: the IPC channel carries on.
+          debug(
+            '%s: the side socket closed before the host answered on it; staying on IPC',
+            ipc.label,
+          );
+          const frames = unconfirmed;
+          unconfirmed = undefined;
+          socketLink = undefined;
+          mode = 'ipc';
+          for (const frame of frames) sendOnIpc(frame);
+        },
         drain: () => handlers?.drain(),
       });
       socketLink = link;
@@ -158,7 +184,11 @@ export function createNegotiatingLink(
         held.push(frame);
         return true;
       }
-      return (mode === 'socket' ? (socketLink as Link) : ipc).send(frame);
+      if (mode === 'socket') {
+        unconfirmed?.push(frame);
+        return (socketLink as Link).send(frame);
+      }
+      return ipc.send(frame);
     },
     close() {
       if (finished) return;
