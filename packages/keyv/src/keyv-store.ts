@@ -83,7 +83,7 @@ export class KeyvStatewireStore extends EventEmitter {
       const store = this.store();
       const results: unknown[] = [];
       for (const chunk of chunks(keys, this.#batchSize(store))) {
-        results.push(...(await store.getMany(chunk)));
+        results.push(...(await readChunk(store, chunk)));
       }
       return results;
     });
@@ -105,14 +105,19 @@ export class KeyvStatewireStore extends EventEmitter {
    */
   async set(key: string, value: unknown, ttl?: number): Promise<boolean> {
     const store = this.store();
-    await store.set(key, withoutUndefinedFields(value), this.#ttlOption(store, ttl));
+    // Already expired (Keyv's envelope says so too): nothing is left to read, and `has`
+    // must not find it.
+    if (isExpired(ttl)) await store.delete(key);
+    else await store.set(key, withoutUndefinedFields(value), this.#ttlOption(store, ttl));
     return true;
   }
 
-  /** Stores every entry, in chunks of the batch limit. */
+  /** Stores every entry, in chunks of the batch limit (deletes those already expired). */
   async setMany(entries: KeyvEntry[]): Promise<boolean[]> {
     const store = this.store();
-    for (const chunk of chunks(entries, this.#batchSize(store))) {
+    const live = entries.filter((entry) => !isExpired(entry.ttl));
+    const expired = entries.filter((entry) => isExpired(entry.ttl)).map((entry) => entry.key);
+    for (const chunk of chunks(live, this.#batchSize(store))) {
       await store.setMany(
         chunk.map(({ key, value, ttl }) => ({
           key,
@@ -121,6 +126,7 @@ export class KeyvStatewireStore extends EventEmitter {
         })),
       );
     }
+    for (const chunk of chunks(expired, this.#batchSize(store))) await store.deleteMany(chunk);
     return entries.map(() => true);
   }
 
@@ -185,7 +191,7 @@ export class KeyvStatewireStore extends EventEmitter {
 
   async #entries(store: Store, keys: string[]): Promise<[string, unknown][]> {
     if (keys.length === 0) return [];
-    const values = await store.getMany(keys);
+    const values = await readChunk(store, keys);
     const entries: [string, unknown][] = [];
     for (const [index, key] of keys.entries()) {
       const value = values[index];
@@ -217,8 +223,34 @@ export class KeyvStatewireStore extends EventEmitter {
     return Math.min(this.#options.maxBatchKeys, declared ?? DEFAULT_MAX_BATCH_KEYS);
   }
 
+  // A ttl of 0, none or Infinity (Keyv's envelope then never expires) is stored without one.
   #ttlOption(store: Store, ttl: number | undefined): { ttl?: number } {
-    return typeof ttl === 'number' && ttl > 0 && store.capabilities.ttl ? { ttl } : {};
+    return typeof ttl === 'number' && ttl > 0 && Number.isFinite(ttl) && store.capabilities.ttl
+      ? { ttl }
+      : {};
+  }
+}
+
+// Keyv gives a negative ttl as it was given: its envelope expires in the past.
+function isExpired(ttl: number | undefined): boolean {
+  return typeof ttl === 'number' && ttl < 0;
+}
+
+/**
+ * `store.getMany(keys)`, in halves when the answer would be over the store's reply limit
+ * (many large values): a chunk of the batch limit is sized by its keys, not its values. One
+ * value always fits one answer.
+ */
+async function readChunk(store: Store, keys: string[]): Promise<unknown[]> {
+  try {
+    return await store.getMany(keys);
+  } catch (error) {
+    if (!StateError.is(error, 'TOO_LARGE') || keys.length < 2) throw error;
+    const half = Math.ceil(keys.length / 2);
+    return [
+      ...(await readChunk(store, keys.slice(0, half))),
+      ...(await readChunk(store, keys.slice(half))),
+    ];
   }
 }
 

@@ -51,6 +51,37 @@ for (const transport of useTransports()) {
       );
     });
 
+    it('a negative ttl leaves nothing behind: has() and hasMany() do not find the entry', async () => {
+      const adapter = fresh();
+      const keyv = new Keyv({ store: adapter, namespace: 'neg' });
+      await keyv.set('neg', 'v', -1);
+      await keyv.setMany([
+        { key: 'negMany', value: 'v', ttl: -5000 },
+        { key: 'kept', value: 'v' },
+      ]);
+      expect(await keyv.has('neg')).toBe(false);
+      expect(await keyv.hasMany(['neg', 'negMany', 'kept'])).toEqual([false, false, true]);
+      expect(await keyv.get('neg')).toBeUndefined();
+      // Nothing stays in the store either (Keyv 5 keys carry the namespace).
+      expect((await adapter.store('neg').keys()).map((key) => key.replace(/^neg:/, ''))).toEqual([
+        'kept',
+      ]);
+    });
+
+    it('a ttl of Infinity stores the value with no expiry', async () => {
+      const errors: unknown[] = [];
+      const keyv = new Keyv({
+        store: fresh(),
+        namespace: 'forever',
+        ttl: Number.POSITIVE_INFINITY,
+      });
+      keyv.on('error', (error: unknown) => errors.push(error));
+      expect(await keyv.set('k', 'v')).toBe(true);
+      expect(await keyv.set('k2', 'v2', Number.POSITIVE_INFINITY)).toBe(true);
+      expect(await keyv.getMany(['k', 'k2'])).toEqual(['v', 'v2']);
+      expect(errors).toEqual([]);
+    });
+
     it('raw mode (no serializer) stores the envelope without undefined fields', async () => {
       const keyv = new Keyv({
         store: fresh(),
@@ -97,6 +128,32 @@ describe('KeyvStatewireStore batches', () => {
         .map(({ key, value }) => [key, value])
         .sort(([a], [b]) => String(a).localeCompare(String(b))),
     );
+    await keyv.disconnect();
+  });
+
+  it('getMany() and iteration of values too large together for one answer read them in smaller chunks', async () => {
+    const backend = new MemoryBackend({ codec: jsonCodec });
+    // 20 values of ~60 KB: ~1.2 MB, against a 256 KiB answer.
+    const open = (namespace: string) =>
+      createMemoryStore({
+        backend,
+        namespace,
+        maxValueBytes: 64 * 1024,
+        maxReplyBytes: 256 * 1024,
+      });
+    const keyv = new Keyv({ store: createKeyvStore({ open }) });
+    const keys = Array.from({ length: 20 }, (_, i) => `big${i}`);
+    for (const key of keys) await keyv.set(key, key.repeat(60_000 / key.length));
+    const values = await keyv.getMany(keys);
+    expect(values.map((value) => (value as string).slice(0, 5))).toEqual(
+      keys.map((key) => key.repeat(2).slice(0, 5)),
+    );
+    let seen = 0;
+    for await (const [key, value] of iterate(keyv)) {
+      expect((value as string).startsWith(key.replace(/^keyv:/, ''))).toBe(true);
+      seen++;
+    }
+    expect(seen).toBe(keys.length);
     await keyv.disconnect();
   });
 

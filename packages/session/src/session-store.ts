@@ -39,7 +39,7 @@ export class StatewireSessionStore extends session.Store {
   /** Reads session `sid`: `null` when it does not exist or has expired. */
   override get(sid: string, callback: Callback<SessionData | null>): void {
     settle(
-      this.store.get(this.#key(sid)).then((value) => (value ?? null) as SessionData | null),
+      this.store.get(this.#key(sid)).then(fromStored),
       callback,
     );
   }
@@ -99,8 +99,8 @@ export class StatewireSessionStore extends session.Store {
   }
 
   async #touch(sid: string, data: SessionData): Promise<void> {
-    const stored = (await this.store.get(this.#key(sid))) as Record<string, unknown> | undefined;
-    if (stored === undefined || stored === null) return;
+    const stored = fromStored(await this.store.get(this.#key(sid)));
+    if (stored === null) return;
     await this.#write(sid, { ...stored, cookie: data.cookie } as SessionData);
   }
 
@@ -113,7 +113,8 @@ export class StatewireSessionStore extends session.Store {
       const values = await this.store.getMany(batch);
       for (const [index, key] of batch.entries()) {
         const value = values[index];
-        if (value !== undefined) sessions[key.slice(prefix.length)] = value as SessionData;
+        const session = fromStored(value);
+        if (session !== null) sessions[key.slice(prefix.length)] = session;
       }
     }
     return sessions;
@@ -139,8 +140,28 @@ export class StatewireSessionStore extends session.Store {
  * functions — what a JSON store could not keep exactly anyway.
  */
 function toStored(data: SessionData): unknown {
-  return JSON.parse(JSON.stringify(data));
+  const text = JSON.stringify(data);
+  return LONE_SURROGATE.test(text) ? { [AS_JSON_TEXT]: text } : JSON.parse(text);
 }
+
+/**
+ * A session as it was stored: its JSON text is parsed again when it was kept as text (see
+ * {@link toStored}).
+ */
+function fromStored(value: unknown): SessionData | null {
+  if (value === undefined || value === null) return null;
+  const text = (value as Record<string, unknown>)[AS_JSON_TEXT];
+  return (typeof text === 'string' ? JSON.parse(text) : value) as SessionData;
+}
+
+// A string with a lone surrogate (a JSON request body can carry one: `"\ud800"`) survives
+// express-session's JSON round trip, but the msgpack transports refuse it (msgpack strings
+// are UTF-8). Such a session is kept as its JSON text, where JSON.stringify wrote the
+// surrogate as an escape (a `\udXXX` behind an even run of backslashes), so that it is
+// stored on every transport alike. A session always has a `cookie`: an object holding only
+// this field is never a session of its own.
+const LONE_SURROGATE = /(?<!\\)(?:\\\\)*\\ud[89a-f][0-9a-f]{2}/;
+const AS_JSON_TEXT = '$statewire:sessionJson';
 
 /** Calls `callback` once with the outcome, outside the promise chain (so a throwing callback is not swallowed). */
 function settle<T>(promise: Promise<T>, callback: Callback<T> | undefined): void {

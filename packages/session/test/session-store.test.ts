@@ -1,4 +1,5 @@
 import { createMemoryStore, jsonCodec, StateError } from '@statewire/core';
+import { msgpackCodec } from '@statewire/core/msgpack';
 import { MemoryBackend } from '@statewire/core/transport';
 import session, { type SessionData } from 'express-session';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -49,6 +50,28 @@ describe('StatewireSessionStore', () => {
     expect(ours).toEqual(theirs);
     expect(ours).toMatchObject({ user: 'ada', since: '2023-11-14T22:13:20.000Z' });
     expect(typeof (ours as { cookie: { expires: unknown } }).cookie.expires).toBe('string');
+  });
+
+  it('a session holding a lone surrogate is stored on a msgpack store too, and reads back as MemoryStore gives it', async () => {
+    // express.json() turns "\ud800" in a request body into a lone surrogate; msgpack, whose
+    // strings are UTF-8, refuses one.
+    const store = createMemoryStore({ codec: msgpackCodec, namespace: 'sessions' });
+    const sessions = new StatewireSessionStore({ store });
+    const memory = new session.MemoryStore();
+    const data = sessionData(60_000, { name: 'a\ud800b', literal: 'not an escape: \\ud800' });
+    await call((cb) => sessions.set('sid', data, cb));
+    await call((cb) => memory.set('sid', data, cb));
+    const ours = await call<SessionData | null>((cb) => sessions.get('sid', cb));
+    expect(ours).toEqual(await call<SessionData | null>((cb) => memory.get('sid', cb)));
+    expect((ours as unknown as { name: string }).name).toBe('a\ud800b');
+    const all = await call<Record<string, SessionData>>((cb) => sessions.all(cb));
+    expect(all?.sid).toEqual(ours);
+    await call((cb) => sessions.touch('sid', data, cb));
+    expect(await call((cb) => sessions.get('sid', cb))).toEqual(ours);
+    // A session without one is stored as an object, as before.
+    await call((cb) => sessions.set('plain', sessionData(60_000, { literal: '\\ud800' }), cb));
+    expect(await store.get('sess:plain')).toMatchObject({ literal: '\\ud800', cookie: {} });
+    await store.close();
   });
 
   it('get() of a missing session passes null', async () => {
