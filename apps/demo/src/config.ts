@@ -37,8 +37,9 @@ function positiveInteger(
   fallback: number | undefined,
 ): number | undefined {
   if (raw === undefined || raw === '') return fallback;
+  // Decimal digits only: Number() would also read "0x2", " 2" or "1e0".
   const value = Number(raw);
-  if (!Number.isSafeInteger(value) || value < 0)
+  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(value))
     throw new Error(`${name} must be a whole number, got "${raw}"`);
   return value;
 }
@@ -47,6 +48,11 @@ function positiveInteger(
 function atLeastOne(name: string, value: number): number {
   if (value < 1) throw new Error(`${name} must be at least 1, got "${value}"`);
   return value;
+}
+
+// No workers would serve nothing.
+function optionalAtLeastOne(name: string, value: number | undefined): number | undefined {
+  return value === undefined ? undefined : atLeastOne(name, value);
 }
 
 function portNumber(raw: string | undefined): number {
@@ -75,7 +81,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): DemoConfig {
     port: portNumber(env.PORT),
     transport: transport as TransportName,
     redisUrl: env.REDIS_URL || 'redis://127.0.0.1:6379',
-    workers: positiveInteger('WORKERS', env.WORKERS, undefined),
+    workers: optionalAtLeastOne('WORKERS', positiveInteger('WORKERS', env.WORKERS, undefined)),
     maxBodyBytes: positiveInteger('MAX_BODY_BYTES', env.MAX_BODY_BYTES, 1024 * 1024) as number,
     rateLimit: positiveInteger('RATE_LIMIT', env.RATE_LIMIT, 10) as number,
     rateLimitWindowMs: atLeastOne(

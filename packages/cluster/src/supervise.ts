@@ -83,6 +83,8 @@ class ClusterSupervisor extends EventEmitter<SupervisorEvents> implements Superv
   readonly #ready: Deferred;
   #generation = 0;
   #stopping = false;
+  /** Keeps the primary running while a seat gave up (see #holdWhileEmpty). */
+  #hold: NodeJS.Timeout | undefined;
   #shutdown: Promise<void> | undefined;
   #reloadRunning: Promise<void> | undefined;
   #reloadQueued: Promise<void> | undefined;
@@ -122,7 +124,7 @@ class ClusterSupervisor extends EventEmitter<SupervisorEvents> implements Superv
   }
 
   reload(): Promise<void> {
-    if (this.#stopping) return handled(Promise.reject(shutDown('reload()')));
+    if (this.#stopping) return this.#refuseReload();
     if (this.#reloadRunning === undefined) return this.#startReload();
     // Several SIGHUPs during one reload (a deploy script retrying) make one more reload,
     // which starts after the running one and picks up the newest code.
@@ -265,7 +267,10 @@ class ClusterSupervisor extends EventEmitter<SupervisorEvents> implements Superv
       `${describeWorker(tracked.worker)} failed and is not respawned, a restart cannot fix it: ${reason}`,
     );
     // A reload's replacement leaves the seat to its old worker; the reload reports it.
-    if (wasCurrent && seat.candidate === undefined) seat.gaveUp = true;
+    if (wasCurrent && seat.candidate === undefined) {
+      seat.gaveUp = true;
+      this.#holdWhileEmpty();
+    }
     if (!seat.everReady && !this.#ready.settled) {
       this.#ready.reject(
         new ClusterError('WORKER_FATAL', `${describeWorker(tracked.worker)} failed: ${reason}`),
@@ -283,6 +288,7 @@ class ClusterSupervisor extends EventEmitter<SupervisorEvents> implements Superv
 
     if (seat.restarts.length >= maxRestarts) {
       seat.gaveUp = true;
+      this.#holdWhileEmpty();
       const reason = `restarted ${seat.restarts.length} times within ${restartWindowMs} ms and exited again`;
       this.#log(
         `${what}; seat ${seat.index} ${reason}: giving up on it (fix the worker, then reload() or SIGHUP)`,
@@ -311,8 +317,14 @@ class ClusterSupervisor extends EventEmitter<SupervisorEvents> implements Superv
     return () => this.emit('respawn', seat.index, delayMs);
   }
 
+  // A reload asked for while shutting down: logged, like every failure of reload().
+  #refuseReload(): Promise<void> {
+    this.#log('reload refused: the supervisor is shutting down');
+    return handled(Promise.reject(shutDown('reload()')));
+  }
+
   #startReload(): Promise<void> {
-    if (this.#stopping) return handled(Promise.reject(shutDown('reload()')));
+    if (this.#stopping) return this.#refuseReload();
     // Started a microtask later, so that 'reload' is emitted before the first 'fork'.
     const done = handled(Promise.resolve().then(() => this.#runReload()));
     this.#reloadRunning = done;
@@ -373,14 +385,18 @@ class ClusterSupervisor extends EventEmitter<SupervisorEvents> implements Superv
       }
       await candidate.exited;
       if (this.#stopping) throw shutDown('reload()', error);
-      // The old worker may have died while its replacement was starting.
-      if (
-        seat.current === undefined &&
-        seat.timer === undefined &&
-        !seat.gaveUp &&
-        candidate.fatal === undefined
-      ) {
-        this.#respawnLater(seat, candidate, `seat ${seat.index} has no worker`)();
+      // The old worker may have died while its replacement was starting: the seat is
+      // respawned, or, when the new code cannot run at all, left empty until the next reload.
+      if (seat.current === undefined && seat.timer === undefined && !seat.gaveUp) {
+        if (candidate.fatal === undefined) {
+          this.#respawnLater(seat, candidate, `seat ${seat.index} has no worker`)();
+        } else {
+          seat.gaveUp = true;
+          this.#holdWhileEmpty();
+          this.#log(
+            `seat ${seat.index} has no worker and its replacement cannot run: left empty (fix the worker, then reload() or SIGHUP)`,
+          );
+        }
       }
       throw error;
     } finally {
@@ -391,6 +407,7 @@ class ClusterSupervisor extends EventEmitter<SupervisorEvents> implements Superv
     const previous = seat.current;
     seat.candidate = undefined;
     seat.current = candidate.worker;
+    this.#holdWhileEmpty();
     const old = previous && this.#tracked.get(previous);
     if (old) {
       this.#log(`${describeWorker(old.worker)} replaced; disconnecting it`);
@@ -423,8 +440,26 @@ class ClusterSupervisor extends EventEmitter<SupervisorEvents> implements Superv
     return tracked.retiring;
   }
 
+  /**
+   * While a seat is left empty for good (it gave up, or its worker cannot run), nothing
+   * else may keep the primary's event loop alive (servers and timers of the holder are
+   * often unreferenced): the primary would exit 0 with every worker gone, taking the state
+   * it holds with it, where the log says to fix the worker and reload. A referenced timer
+   * keeps it running until a reload fills every seat again, or a shutdown.
+   */
+  #holdWhileEmpty(): void {
+    const empty = !this.#stopping && this.#seats.some((seat) => seat.gaveUp);
+    if (empty && this.#hold === undefined) {
+      this.#hold = setInterval(() => {}, 2 ** 31 - 1);
+    } else if (!empty && this.#hold !== undefined) {
+      clearInterval(this.#hold);
+      this.#hold = undefined;
+    }
+  }
+
   async #runShutdown(): Promise<void> {
     this.#stopping = true;
+    this.#holdWhileEmpty();
     for (const seat of this.#seats) {
       clearTimeout(seat.timer);
       seat.timer = undefined;

@@ -106,4 +106,59 @@ describe('fatal failures', () => {
     });
     rmSync(dir, { recursive: true, force: true });
   });
+
+  it('a reload whose old worker dies while its replacement fails fatally leaves the seat empty, the primary running, and the next reload fills it', async ({
+    expect,
+  }) => {
+    const port = await freePort();
+    const dir = mkdtempSync(join(tmpdir(), 'statewire-cluster-'));
+    const fatalFile = join(dir, 'fatal');
+    try {
+      const primary = startPrimary(
+        { workers: 1, backoff: { initialMs: 20 } },
+        { PORT: String(port), FATAL_FILE: fatalFile, UNREF_CHANNEL: '1' },
+      );
+      const [old] = (await primary.waitFor((r) => r.event === 'ready')).pids ?? [];
+      writeFileSync(fatalFile, '');
+      let from = primary.reports.length;
+      primary.send({ cmd: 'reload' });
+      await primary.waitFor((r) => r.event === 'fork', from);
+      process.kill(old as number, 'SIGKILL');
+      expect(await primary.waitFor((r) => r.event === 'reload-rejected', from)).toMatchObject({
+        code: 'WORKER_FATAL',
+      });
+      // Nothing runs on the seat, and nothing but the supervisor holds the primary open.
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      expect(primary.child.exitCode).toBeNull();
+      primary.send({ cmd: 'workers' });
+      expect((await primary.waitFor((r) => r.event === 'workers', from)).pids).toEqual([]);
+      rmSync(fatalFile);
+      from = primary.reports.length;
+      primary.send({ cmd: 'reload' });
+      const reloaded = await primary.waitFor((r) => r.event === 'reloaded', from);
+      expect(reloaded.pids).toHaveLength(1);
+      expect(Number((await get(port)).body)).toBe(reloaded.pids?.[0]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a reload asked for during a shutdown is refused SHUT_DOWN, and the log says so', async ({
+    expect,
+  }) => {
+    const port = await freePort();
+    const primary = startPrimary(
+      { workers: 1, shutdownTimeoutMs: 3000 },
+      { PORT: String(port), WORKER_MODE: 'stubborn' },
+    );
+    await primary.waitFor((r) => r.event === 'ready');
+    const from = primary.reports.length;
+    primary.send({ cmd: 'shutdown' });
+    await primary.waitFor((r) => r.event === 'shutdown', from);
+    primary.send({ cmd: 'reload' });
+    expect(await primary.waitFor((r) => r.event === 'reload-rejected', from)).toMatchObject({
+      code: 'SHUT_DOWN',
+    });
+    expect(primary.stderr()).toMatch(/reload refused: the supervisor is shutting down/);
+  });
 });

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, it } from 'vitest';
 import { forkedPids, freePort, get, killAll, startPrimary } from './helpers.js';
 
@@ -90,5 +93,35 @@ describe('respawn', () => {
     // One clear line, and the primary itself keeps running.
     expect(primary.stderr().match(/giving up/g)).toHaveLength(1);
     expect(primary.child.exitCode).toBeNull();
+  });
+
+  it('a primary whose only seat gave up keeps running with nothing else holding it, and a reload after the fix fills the seat', async ({
+    expect,
+  }) => {
+    const dir = mkdtempSync(join(tmpdir(), 'sw-give-up-'));
+    const failFile = join(dir, 'fail');
+    writeFileSync(failFile, '');
+    try {
+      const port = await freePort();
+      const primary = startPrimary(
+        { workers: 1, maxRestarts: 2, restartWindowMs: 600_000, backoff: { initialMs: 20 } },
+        { PORT: String(port), FAIL_FILE: failFile, UNREF_CHANNEL: '1' },
+      );
+      await primary.waitFor((r) => r.event === 'give-up');
+      // Without a hold, the primary exits 0 here, with its workers and the state it holds.
+      await sleep(1500);
+      expect(primary.child.exitCode).toBeNull();
+      rmSync(failFile);
+      primary.send({ cmd: 'reload' });
+      const reloaded = await primary.waitFor((r) => r.event === 'reloaded');
+      expect(reloaded.pids).toHaveLength(1);
+      expect(Number((await get(port)).body)).toBe(reloaded.pids?.[0]);
+      primary.send({ cmd: 'shutdown' });
+      await primary.waitFor((r) => r.event === 'shutdown-done');
+      // Every seat full again, then shut down: nothing holds the primary any more.
+      expect(await primary.exited).toEqual({ code: 0, signal: null });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
