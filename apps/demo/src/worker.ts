@@ -1,5 +1,5 @@
 import { createServer } from 'node:http';
-import { exitFatal } from '@statewire/cluster';
+import { closeConnectionsOnDisconnect, exitFatal } from '@statewire/cluster';
 import type { Store } from '@statewire/core';
 import { readConfig } from './config.js';
 import { createHandler } from './http-app.js';
@@ -71,6 +71,9 @@ async function start(): Promise<void> {
     }),
   );
   server.keepAliveTimeout = 5000;
+  // The page polls on a kept-alive connection: once this worker is told to leave, its
+  // connections close as their responses end, instead of holding it until it is killed.
+  closeConnectionsOnDisconnect(server);
   // The primary checked the port before forking, but another program may take it in
   // between; restarting this worker would then only fail the same way.
   server.once('error', (error: NodeJS.ErrnoException) => {

@@ -1,3 +1,4 @@
+import { Agent, request } from 'node:http';
 import { afterEach, describe, it } from 'vitest';
 import { forkedPids, freePort, get, killAll, startPrimary } from './helpers.js';
 
@@ -58,5 +59,47 @@ describe('shutdown()', () => {
     expect(state).toMatchObject({ pids: [], clusterForks: 1, clusterListeners: 2 });
     expect(primary.reports.some((r) => r.event === 'respawn')).toBe(false);
     expect(primary.child.exitCode).toBeNull();
+  });
+
+  it('closeConnectionsOnDisconnect(): a keep-alive client that keeps sending does not hold the leaving worker until it is killed', async ({
+    expect,
+  }) => {
+    const port = await freePort();
+    const primary = startPrimary(
+      { workers: 1, shutdownTimeoutMs: 20_000 },
+      { PORT: String(port), WORKER_MODE: 'keepalive' },
+    );
+    await primary.waitFor((r) => r.event === 'ready');
+    // One connection, kept alive, always busy: a request after each answer.
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const outcomes: string[] = [];
+    const slow = () =>
+      new Promise<string>((resolve, reject) => {
+        request({ port, path: '/slow', agent }, (response) => {
+          response.resume();
+          response.on('end', () => resolve(String(response.headers.connection)));
+        })
+          .on('error', (error: NodeJS.ErrnoException) => reject(error))
+          .end();
+      });
+    const loop = (async () => {
+      for (;;) {
+        try {
+          outcomes.push(await slow());
+        } catch (error) {
+          outcomes.push(String((error as NodeJS.ErrnoException).code));
+          return;
+        }
+      }
+    })();
+    while (outcomes.length < 2) await sleep(50);
+    primary.send({ cmd: 'shutdown' });
+    await primary.waitFor((r) => r.event === 'shutdown-done');
+    await loop;
+    agent.destroy();
+    // Every request sent was answered; the next one found the port closed.
+    expect(outcomes.at(-1)).toBe('ECONNREFUSED');
+    expect(outcomes.slice(0, -1).every((o) => o === 'keep-alive' || o === 'close')).toBe(true);
+    expect(primary.stderr()).not.toMatch(/killing it/);
   });
 });
