@@ -68,12 +68,18 @@ it.each([
   ['0', 'WORKERS must be at least 1, got "0"'],
   ['0x2', 'WORKERS must be a whole number, got "0x2"'],
   [' 2', 'WORKERS must be a whole number, got " 2"'],
-])('start with WORKERS=%j exits 1 with one line naming WORKERS, no stack trace', async (workers, text) => {
-  const { code, output } = await failedStart({ PORT: String(await freePort()), WORKERS: workers });
-  expect(code).toBe(1);
-  const lines = output.split('\n').filter((line) => line.trim() !== '');
-  expect(lines).toEqual([`statewire demo cannot start: ${text}`]);
-});
+])(
+  'start with WORKERS=%j exits 1 with one line naming WORKERS, no stack trace',
+  async (workers, text) => {
+    const { code, output } = await failedStart({
+      PORT: String(await freePort()),
+      WORKERS: workers,
+    });
+    expect(code).toBe(1);
+    const lines = output.split('\n').filter((line) => line.trim() !== '');
+    expect(lines).toEqual([`statewire demo cannot start: ${text}`]);
+  },
+);
 
 it('a port taken after the check: the workers end with exitFatal(), none is respawned, exit 1', async () => {
   // A "Redis" that accepts and never answers holds each worker in its one-second store

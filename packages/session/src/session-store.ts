@@ -38,10 +38,7 @@ export class StatewireSessionStore extends session.Store {
 
   /** Reads session `sid`: `null` when it does not exist or has expired. */
   override get(sid: string, callback: Callback<SessionData | null>): void {
-    settle(
-      this.store.get(this.#key(sid)).then(fromStored),
-      callback,
-    );
+    settle(this.store.get(this.#key(sid)).then(fromStored), callback);
   }
 
   /** Stores session `sid` until its cookie expires (deletes it when that has passed). */
