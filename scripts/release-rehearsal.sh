@@ -206,9 +206,20 @@ for probe in "$REPO" "$REPO/packages/core"; do
 done
 (cd "$REPO" && bounded 900 "$WORK/publish.log" "${publish_env[@]}" npm run release)
 grep -E 'published|error|warn' "$WORK/publish.log" | grep -v nodedir | sed 's/^/   /' || true
+# A loaded machine may answer a package's metadata a moment after its publish returned:
+# asked again for up to ~10 s before failing, with the publish log's end shown then.
+on_registry() {
+  curl -sf --max-time 10 "${REGISTRY}$(echo "${1%@*}" | sed 's|/|%2f|')" | grep -q "\"${1##*@}\""
+}
 for spec in $VERSIONS; do
-  curl -sf "${REGISTRY}$(echo "${spec%@*}" | sed 's|/|%2f|')" | grep -q "\"${spec##*@}\"" ||
-    fail "${spec} is not on the local registry after changeset publish"
+  for attempt in $(seq 20); do
+    on_registry "$spec" && break
+    if [ "$attempt" = 20 ]; then
+      tail -n 40 "$WORK/publish.log" | sed 's/^/   | /'
+      fail "${spec} is not on the local registry after changeset publish"
+    fi
+    sleep 0.5
+  done
 done
 echo "   on the local registry: $(echo $VERSIONS)"
 done_step
