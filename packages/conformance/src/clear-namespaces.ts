@@ -1,4 +1,4 @@
-import type { StoreFactory } from './factory.js';
+import { makeStore, type StoreFactory } from './factory.js';
 import { closeQuietly, settlesWithin } from './settles-within.js';
 
 /**
@@ -12,14 +12,11 @@ export async function clearNamespaces(
   factory: StoreFactory,
   namespaces: Iterable<string>,
   ms: number,
+  closeBound: () => number = () => ms,
 ): Promise<void> {
   await Promise.all(
     [...namespaces].map(async (namespace) => {
-      const made = settlesWithin(
-        Promise.resolve().then(() => factory({ namespace })),
-        ms,
-        'the store factory',
-      );
+      const made = makeStore(factory, namespace, ms);
       try {
         const store = await made;
         try {
@@ -29,7 +26,7 @@ export async function clearNamespaces(
             'clear()',
           );
         } finally {
-          await closeQuietly(store, ms);
+          await closeQuietly(store, closeBound());
         }
       } catch {
         // Cleanup only: the test's own outcome stands.

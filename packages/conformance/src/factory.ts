@@ -1,5 +1,6 @@
 import type { Capabilities, Store } from '@statewire/core';
 import type { ConformanceOptions } from './options.js';
+import { settlesWithin } from './settles-within.js';
 
 /** What the suite passes to a {@link StoreFactory}. */
 export interface FactoryOptions {
@@ -38,3 +39,51 @@ export type ConformanceGroup = (
   expectedCapabilities: Capabilities,
   options?: ConformanceOptions,
 ) => void;
+
+// Methods every store has, enough to tell a store from a factory's mistake (a test double
+// may leave out the methods its test does not call).
+const STORE_METHODS = ['get', 'set', 'close'] as const;
+
+function describeMade(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value !== 'object')
+    return typeof value === 'undefined' ? 'undefined' : `a ${typeof value}`;
+  const missing = STORE_METHODS.filter(
+    (name) => typeof (value as Record<string, unknown>)[name] !== 'function',
+  );
+  return `an object without ${missing.join(', ')}`;
+}
+
+/**
+ * A store from `factory` for `namespace`, bounded by `ms`.
+ * @throws TypeError (as a rejection) naming what the factory returned when it is not a
+ *   store (no object, or one without a store's methods or `capabilities`)
+ */
+export async function makeStore(
+  factory: StoreFactory,
+  namespace: string,
+  ms: number,
+): Promise<Store> {
+  const made: unknown = await settlesWithin(
+    Promise.resolve().then(() => factory({ namespace })),
+    ms,
+    'the store factory',
+  );
+  const store = made as Record<string, unknown> | null;
+  if (
+    typeof store !== 'object' ||
+    store === null ||
+    STORE_METHODS.some((name) => typeof store[name] !== 'function') ||
+    typeof store.capabilities !== 'object' ||
+    store.capabilities === null
+  ) {
+    const what =
+      typeof store === 'object' &&
+      store !== null &&
+      STORE_METHODS.every((name) => typeof store[name] === 'function')
+        ? 'an object without capabilities'
+        : describeMade(made);
+    throw new TypeError(`the store factory returned ${what}, not a Store`);
+  }
+  return made as Store;
+}

@@ -2,13 +2,13 @@ import type { Capabilities, StateErrorCode, Store } from '@statewire/core';
 import { afterEach, type ExpectStatic, it, type TestContext } from 'vitest';
 import { boundedStore } from './bounded-store.js';
 import { clearNamespaces } from './clear-namespaces.js';
-import type { StoreFactory } from './factory.js';
+import { makeStore, type StoreFactory } from './factory.js';
 import { manifestMismatch } from './manifest-check.js';
 import { isBesideManifestGroup } from './manifest-reporting.js';
 import type { ResolvedOptions } from './options.js';
 import { attempt, type Outcome, summarize } from './outcome.js';
 import { randomNamespace } from './random-data.js';
-import { closeQuietly, settlesWithin } from './settles-within.js';
+import { closeQuietly } from './settles-within.js';
 
 /** What every test of the suite works with. One kit per test, so tests may run concurrently. */
 export interface Kit {
@@ -79,6 +79,11 @@ export interface Harness {
  * see {@link HarnessOptions.gateOnManifest}) while the store's manifest differs from the
  * expected one. Call it inside the group's `describe()`.
  */
+// Factories whose stores' close() did not settle within settleTimeout in a cleanup.
+const closeHangs = new WeakSet<StoreFactory>();
+// How long a cleanup waits for close() once a close() of the same factory has hung.
+const CLOSE_BOUND_AFTER_HANG_MS = 20;
+
 export function createHarness(
   factory: StoreFactory,
   capabilities: Capabilities,
@@ -95,8 +100,17 @@ export function createHarness(
       const namespaces = used.get(context.task) ?? [];
       opened.delete(context.task);
       used.delete(context.task);
-      await Promise.all(stores.map((store) => closeQuietly(store, options.settleTimeout)));
-      await clearNamespaces(factory, namespaces, options.settleTimeout);
+      // Once a close() of this factory's stores has hung, cleanups stop waiting for it: the
+      // lifecycle group reports the hang, and every later test would otherwise pay
+      // settleTimeout twice (its store, then the cleanup store) — hours over a whole run.
+      const closeBound = closeHangs.has(factory)
+        ? CLOSE_BOUND_AFTER_HANG_MS
+        : options.settleTimeout;
+      const closed = await Promise.all(stores.map((store) => closeQuietly(store, closeBound)));
+      if (closed.includes(false)) closeHangs.add(factory);
+      await clearNamespaces(factory, namespaces, options.settleTimeout, () =>
+        closeHangs.has(factory) ? CLOSE_BOUND_AFTER_HANG_MS : options.settleTimeout,
+      );
       // Each step is bounded by settleTimeout: closing, then making, clearing and closing the
       // cleanup store. vitest's default hook timeout could be shorter than that.
     },
@@ -117,11 +131,7 @@ export function createHarness(
           used.set(context.task, namespaces);
         }
         namespaces.add(namespace);
-        const store = await settlesWithin(
-          Promise.resolve().then(() => factory({ namespace })),
-          options.settleTimeout,
-          'the store factory',
-        );
+        const store = await makeStore(factory, namespace, options.settleTimeout);
         let list = opened.get(context.task);
         if (!list) {
           list = [];

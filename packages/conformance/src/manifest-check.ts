@@ -1,7 +1,7 @@
 import type { Capabilities } from '@statewire/core';
-import type { StoreFactory } from './factory.js';
+import { makeStore, type StoreFactory } from './factory.js';
 import { randomNamespace } from './random-data.js';
-import { closeQuietly, settlesWithin } from './settles-within.js';
+import { closeQuietly } from './settles-within.js';
 
 const verdicts = new WeakMap<StoreFactory, Map<Capabilities, Promise<string | undefined>>>();
 
@@ -37,11 +37,7 @@ async function ask(
 ): Promise<string | undefined> {
   const namespace = randomNamespace();
   try {
-    const store = await settlesWithin(
-      Promise.resolve().then(() => factory({ namespace })),
-      ms,
-      'the store factory',
-    );
+    const store = await makeStore(factory, namespace, ms);
     try {
       return describeDifference(expected, { ...store.capabilities });
     } finally {

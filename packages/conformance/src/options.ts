@@ -72,13 +72,25 @@ const INTEGER_OPTIONS = [
 
 const OPTION_NAMES: ReadonlySet<string> = new Set([...INTEGER_OPTIONS, 'largeValueBytes']);
 
+// The options that are durations given to timers.
+const TIMER_OPTIONS: ReadonlySet<string> = new Set([
+  'timeout',
+  'settleTimeout',
+  'ttl',
+  'expiryTimeout',
+]);
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /**
  * Applies the defaults of {@link ConformanceOptions} and checks the given values.
  * @throws TypeError when an option is malformed
  */
 export function resolveOptions(options: ConformanceOptions = {}): ResolvedOptions {
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new TypeError('conformance options must be an object');
+  const prototype =
+    typeof options === 'object' && options !== null && Object.getPrototypeOf(options);
+  if (prototype !== Object.prototype && prototype !== null) {
+    // A Map or a class instance would be read as no options at all.
+    throw new TypeError('conformance options must be a plain object');
   }
   for (const name of Object.keys(options)) {
     if (!OPTION_NAMES.has(name)) throw new TypeError(`unknown conformance option ${name}`);
@@ -99,12 +111,21 @@ export function resolveOptions(options: ConformanceOptions = {}): ResolvedOption
     if (!Number.isSafeInteger(value) || value <= 0) {
       throw new TypeError(`conformance option ${name} must be a positive integer`);
     }
+    // A longer timer fires at once in Node, with a TimeoutOverflowWarning.
+    if (TIMER_OPTIONS.has(name) && value > MAX_TIMER_MS) {
+      throw new TypeError(
+        `conformance option ${name} must be at most ${MAX_TIMER_MS} ms (Node's longest timer)`,
+      );
+    }
   }
   if (
     !Array.isArray(resolved.largeValueBytes) ||
+    resolved.largeValueBytes.length === 0 ||
     !resolved.largeValueBytes.every((size) => Number.isSafeInteger(size) && size > 0)
   ) {
-    throw new TypeError('conformance option largeValueBytes must be an array of positive integers');
+    throw new TypeError(
+      'conformance option largeValueBytes must be a non-empty array of positive integers',
+    );
   }
   return isBesideManifestGroup(options) ? markBesideManifestGroup(resolved) : resolved;
 }

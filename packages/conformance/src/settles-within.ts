@@ -50,11 +50,18 @@ export function settlesWithin<T>(
 /**
  * Closes `store` within `ms`, ignoring a rejection or a hang: cleanup only (closing is
  * tested by the lifecycle group, not by cleanup).
+ * @returns whether `close()` settled (resolved or rejected) within `ms`
  */
-export async function closeQuietly(store: { close(): Promise<void> }, ms: number): Promise<void> {
-  await settlesWithin(
+export async function closeQuietly(
+  store: { close(): Promise<void> },
+  ms: number,
+): Promise<boolean> {
+  return settlesWithin(
     Promise.resolve().then(() => store.close()),
     ms,
     'close()',
-  ).catch(() => {});
+  ).then(
+    () => true,
+    (error: unknown) => !(error instanceof NotSettledError),
+  );
 }

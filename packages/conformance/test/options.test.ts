@@ -17,4 +17,19 @@ describe('conformance options', () => {
     }
     expect(() => resolveOptions({ settleTimout: 1 } as never)).toThrow(/settleTimout/);
   });
+
+  it('rejects timers longer than Node takes, options that are not a plain object, and an empty largeValueBytes', ({
+    expect,
+  }) => {
+    // Each was accepted: a settleTimeout of 2^31 made Node fire its timers at once, so a
+    // correct store failed half the suite; a Map's entries were ignored; [] turned the
+    // large-value tests off.
+    for (const name of ['timeout', 'settleTimeout', 'ttl', 'expiryTimeout']) {
+      expect(() => resolveOptions({ [name]: 2 ** 31 }), name).toThrow(/at most 2147483647/);
+      expect(resolveOptions({ [name]: 2 ** 31 - 1 })[name as 'ttl']).toBe(2 ** 31 - 1);
+    }
+    expect(() => resolveOptions(new Map([['ttl', 5]]) as never)).toThrow(/plain object/);
+    expect(() => resolveOptions({ largeValueBytes: [] })).toThrow(/non-empty/);
+    expect(resolveOptions(Object.assign(Object.create(null), { ttl: 7 })).ttl).toBe(7);
+  });
 });

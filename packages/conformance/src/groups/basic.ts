@@ -355,6 +355,23 @@ export const describeBasic: ConformanceGroup = (factory, expectedCapabilities, o
       kit.expect(await s.get('k')).toBe(3);
     });
 
+    test('calls issued without awaiting over several turns, once the store is connected, apply in order', async (kit) => {
+      const s = await kit.store();
+      // Connected first: calls made before a link's handshake completes can all travel in
+      // its first frame. These leave as they are made, over several flushes (several frames
+      // on a link), which a carrier must deliver in order.
+      await s.get('warm');
+      const calls: Promise<unknown>[] = [];
+      for (let i = 1; i <= 20; i++) {
+        calls.push(s.set('k', i));
+        if (i % 4 === 0) calls.push(s.delete('k'));
+        if (i % 3 === 0) await new Promise((resolve) => setImmediate(resolve));
+      }
+      calls.push(s.set('k', 'last'));
+      await Promise.all(calls);
+      kit.expect(await s.get('k')).toBe('last');
+    });
+
     test('get() issued right after set() without awaiting reads the new value', async (kit) => {
       const s = await kit.store();
       const [, first, , second, , gone] = await Promise.all([

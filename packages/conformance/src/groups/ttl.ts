@@ -81,6 +81,21 @@ export const describeTtl: ConformanceGroup = (factory, expectedCapabilities, opt
       kit.expect(await s.keys()).toEqual(['long']);
     });
 
+    test('keys live at least their ttl: with a ttl of 10 s every write is still there 400 ms later', async (kit) => {
+      // A store that took the ttl in the wrong unit (seconds as ms, ms / 1000) would have
+      // expired these by then.
+      const s = await kit.store();
+      const ttl10s = { ttl: 10_000 };
+      await s.set('set', 'v', ttl10s);
+      await s.setMany([{ key: 'setMany', value: 1, ...ttl10s }]);
+      await s.setIfAbsent('setIfAbsent', 2, ttl10s);
+      await s.increment('increment', 3, ttl10s);
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      kit
+        .expect(await s.getMany(['set', 'setMany', 'setIfAbsent', 'increment']))
+        .toEqual(['v', 1, 2, 3]);
+    });
+
     test('set() without ttl over a key with ttl removes the expiry', async (kit) => {
       const s = await kit.store();
       await s.set('k', 'short', { ttl });
