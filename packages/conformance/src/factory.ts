@@ -44,14 +44,17 @@ export type ConformanceGroup = (
 // may leave out the methods its test does not call).
 const STORE_METHODS = ['get', 'set', 'close'] as const;
 
-function describeMade(value: unknown): string {
-  if (value === null) return 'null';
-  if (typeof value !== 'object')
-    return typeof value === 'undefined' ? 'undefined' : `a ${typeof value}`;
-  const missing = STORE_METHODS.filter(
-    (name) => typeof (value as Record<string, unknown>)[name] !== 'function',
-  );
-  return `an object without ${missing.join(', ')}`;
+/** What is wrong with `made` as a store, or `undefined` when it looks like one. */
+function notAStore(made: unknown): string | undefined {
+  if (made === null) return 'null';
+  if (typeof made !== 'object') return made === undefined ? 'undefined' : `a ${typeof made}`;
+  const store = made as Record<string, unknown>;
+  const missing = STORE_METHODS.filter((name) => typeof store[name] !== 'function');
+  if (missing.length > 0) return `an object without ${missing.join(', ')}`;
+  if (typeof store.capabilities !== 'object' || store.capabilities === null) {
+    return 'an object without capabilities';
+  }
+  return undefined;
 }
 
 /**
@@ -69,21 +72,9 @@ export async function makeStore(
     ms,
     'the store factory',
   );
-  const store = made as Record<string, unknown> | null;
-  if (
-    typeof store !== 'object' ||
-    store === null ||
-    STORE_METHODS.some((name) => typeof store[name] !== 'function') ||
-    typeof store.capabilities !== 'object' ||
-    store.capabilities === null
-  ) {
-    const what =
-      typeof store === 'object' &&
-      store !== null &&
-      STORE_METHODS.every((name) => typeof store[name] === 'function')
-        ? 'an object without capabilities'
-        : describeMade(made);
-    throw new TypeError(`the store factory returned ${what}, not a Store`);
+  const problem = notAStore(made);
+  if (problem !== undefined) {
+    throw new TypeError(`the store factory returned ${problem}, not a Store`);
   }
   return made as Store;
 }

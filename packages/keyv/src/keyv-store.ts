@@ -115,8 +115,12 @@ export class KeyvStatewireStore extends EventEmitter {
   /** Stores every entry, in chunks of the batch limit (deletes those already expired). */
   async setMany(entries: KeyvEntry[]): Promise<boolean[]> {
     const store = this.store();
-    const live = entries.filter((entry) => !isExpired(entry.ttl));
-    const expired = entries.filter((entry) => isExpired(entry.ttl)).map((entry) => entry.key);
+    const live: KeyvEntry[] = [];
+    const expired: string[] = [];
+    for (const entry of entries) {
+      if (isExpired(entry.ttl)) expired.push(entry.key);
+      else live.push(entry);
+    }
     for (const chunk of chunks(live, this.#batchSize(store))) {
       await store.setMany(
         chunk.map(({ key, value, ttl }) => ({
