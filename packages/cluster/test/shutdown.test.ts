@@ -1,6 +1,6 @@
 import { Agent, request } from 'node:http';
 import { afterEach, describe, it } from 'vitest';
-import { forkedPids, freePort, get, killAll, startPrimary } from './helpers.js';
+import { forkedPids, freePort, get, killAll, type Report, startPrimary } from './helpers.js';
 
 afterEach(killAll);
 
@@ -93,13 +93,21 @@ describe('shutdown()', () => {
       }
     })();
     while (outcomes.length < 2) await sleep(50);
+    // Leave while a request is in flight (each takes 300 ms), not between two. The
+    // requests go one after another: the k-th report of a started one is request k.
+    const started = (r: Report) =>
+      r.event === 'worker-message' &&
+      (r.message as { slowStarted?: number } | undefined)?.slowStarted !== undefined;
+    const seen = await primary.waitFor(started, primary.reports.length);
+    const inFlight = primary.reports.slice(0, primary.reports.indexOf(seen)).filter(started).length;
     primary.send({ cmd: 'shutdown' });
     await primary.waitFor((r) => r.event === 'shutdown-done');
     await loop;
     agent.destroy();
-    // Every request sent was answered; the next one found the port closed.
-    expect(outcomes.at(-1)).toBe('ECONNREFUSED');
-    expect(outcomes.slice(0, -1).every((o) => o === 'keep-alive' || o === 'close')).toBe(true);
+    // Every request sent was answered; the one in flight said its connection closes,
+    // and the next one found the port closed.
+    expect(outcomes.slice(0, inFlight).every((o) => o === 'keep-alive')).toBe(true);
+    expect(outcomes.slice(inFlight)).toEqual(['close', 'ECONNREFUSED']);
     expect(primary.stderr()).not.toMatch(/killing it/);
   });
 });
