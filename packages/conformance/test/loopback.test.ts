@@ -3,7 +3,9 @@ import { defineCapabilities } from '@statewire/core/transport';
 import { afterAll, describe } from 'vitest';
 import { describeConformance } from '../src/index.js';
 
-const host = serveLoopback();
+// Tests run five at a time in this one process, some of them moving megabytes: on a busy
+// machine a call may wait for the others' work longer than the default 5 s.
+const host = serveLoopback({ timeout: 30_000 });
 afterAll(() => host.close());
 
 // Run concurrently, which also proves the suite is safe under describe.concurrent.

@@ -33,8 +33,18 @@ export interface Backend {
   increment(namespace: string, key: string, by: number, ttl?: number): number;
   /** @throws StateError `TOO_LARGE` when the answer would be over `maxBytes` */
   keys(namespace: string, prefix: string, maxBytes?: number): string[];
-  /** @returns one page of keys and the next cursor (`null` at the end) */
-  scan(namespace: string, prefix: string, cursor: string, count: number): [string[], string | null];
+  /**
+   * @param maxBytes the most bytes of keys (each by its length) the page holds, unless its
+   *   first key alone is longer: a key that would pass it starts the next page instead
+   * @returns one page of keys and the next cursor (`null` at the end)
+   */
+  scan(
+    namespace: string,
+    prefix: string,
+    cursor: string,
+    count: number,
+    maxBytes?: number,
+  ): [string[], string | null];
   clear(namespace: string): void;
   /** Each key's value and version (`null` where missing), aligned with `keys`. */
   getEntries(namespace: string, keys: readonly string[]): ([Encoded, string] | null)[];

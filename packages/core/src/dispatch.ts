@@ -10,7 +10,7 @@ import {
   type WireCheck,
   type WireMutation,
 } from './operations.js';
-import { MAX_SCAN_COUNT, MAX_SCAN_CURSOR_LENGTH } from './scan.js';
+import { MAX_SCAN_COUNT, MAX_SCAN_CURSOR_LENGTH, scanPageBytes } from './scan.js';
 import { isExpectedVersion, maxAtomicSteps } from './versions.js';
 import { wireBytes } from './wire-size.js';
 
@@ -22,7 +22,7 @@ export interface DispatchLimits {
   maxBatchKeys: number;
   /**
    * The largest answer to one call (see `wireBytes`): `getMany` and `keys` stop collecting
-   * and reject `TOO_LARGE` past it.
+   * and reject `TOO_LARGE` past it, and `scan()` pages end before it.
    * @default no limit
    */
   maxReplyBytes?: number;
@@ -226,7 +226,13 @@ const handlers = Object.freeze(
         (count as number) > MAX_SCAN_COUNT
       )
         malformed('scan count is out of range');
-      return c.backend.scan(c.namespace, prefix as string, cursor, count as number);
+      return c.backend.scan(
+        c.namespace,
+        prefix as string,
+        cursor,
+        count as number,
+        c.limits.maxReplyBytes === undefined ? undefined : scanPageBytes(c.limits.maxReplyBytes),
+      );
     },
     [Op.getEntries]: (c, [ks]) => {
       // Every answer holds a value already stored and a short version: bounded by the batch

@@ -11,6 +11,7 @@ import {
   type WireMutation,
 } from './operations.js';
 import { RecencyList, type Recent } from './recency-list.js';
+import { SCAN_PAGE_BYTES } from './scan.js';
 import { ScanCursors } from './scan-cursors.js';
 import { positiveInteger, positiveNumber } from './store-options.js';
 
@@ -56,8 +57,6 @@ export interface MemoryBackendOptions {
 
 /** Entries one `scan()` page may look at per key it was asked for (prefix misses, expired). */
 export const SCAN_VISITS_PER_KEY = 16;
-/** Bytes of keys (UTF-8, bounded from above) after which a `scan()` page ends early. */
-export const SCAN_PAGE_BYTES = 1024 * 1024;
 
 /**
  * One stored entry. Replacing a value updates its record in place. It knows its namespace
@@ -118,6 +117,16 @@ const DROPPED = '';
 const SPARE_RECORDS = 1024;
 
 /**
+ * Where an open `scan()` is: a live Map iterator (which visits every entry present for the
+ * whole walk exactly once, whatever is added or removed meanwhile), and the key the last
+ * page read but left out because it would have taken the page over its byte limit.
+ */
+interface ScanPosition {
+  readonly entries: Iterator<[string, EntryRecord]>;
+  readonly heldBack: string | undefined;
+}
+
+/**
  * The in-memory holder of encoded values, shared by `createMemoryStore()` and the IPC
  * host: Map-based (never a plain object, so `__proto__` is an ordinary key), with
  * namespaces, TTL on a monotonic clock (entries with a deadline sit in a min-heap by
@@ -139,7 +148,7 @@ export class MemoryBackend implements Backend {
   // #namespaces is always empty, so a scan still walking one finds nothing in it.
   readonly #namespaces = new Map<string, Map<string, EntryRecord>>();
   // Open scan() walks: live iterators over a namespace's map, resumed by cursor.
-  readonly #scans = new ScanCursors<Iterator<[string, EntryRecord]>>();
+  readonly #scans = new ScanCursors<ScanPosition>();
   readonly #codec: ValueCodec;
   readonly #maxEntries: number;
   readonly #maxBytes: number;
@@ -273,8 +282,10 @@ export class MemoryBackend implements Backend {
   /**
    * One page of the live keys of `namespace` that start with `prefix`: at most `count` keys,
    * after looking at no more than {@link SCAN_VISITS_PER_KEY} entries per key asked for,
-   * so that one page costs the holder bounded work however sparse the prefix is.
+   * so that one page costs the holder bounded work however sparse the prefix is, and holding
+   * at most `maxBytes` of keys (by length) unless its first key alone is longer.
    * @param cursor `''` for the first page, else the cursor of the previous page
+   * @param maxBytes see `scanPageBytes()`
    * @returns the keys and the next page's cursor (`null` when the walk is complete)
    * @throws StateError `INVALID_VALUE` when the cursor is unknown, forgotten or another
    *   namespace's
@@ -284,12 +295,13 @@ export class MemoryBackend implements Backend {
     prefix: string,
     cursor: string,
     count: number,
+    maxBytes: number = SCAN_PAGE_BYTES,
   ): [string[], string | null] {
-    let position: Iterator<[string, EntryRecord]> | undefined;
+    let position: ScanPosition | undefined;
     if (cursor === '') {
       const records = this.#namespaces.get(namespace);
       if (!records) return [[], null];
-      position = records.entries();
+      position = { entries: records.entries(), heldBack: undefined };
     } else {
       position = this.#scans.take(cursor, namespace, prefix);
       if (!position) {
@@ -299,21 +311,29 @@ export class MemoryBackend implements Backend {
         );
       }
     }
-    const now = this.#now();
+    const { entries, heldBack } = position;
     const keys: string[] = [];
+    // Counted as `wireBytes` counts a reply: each key by its length.
     let bytes = 0;
-    for (let visits = count * SCAN_VISITS_PER_KEY; visits > 0; visits--) {
-      if (keys.length >= count || bytes >= SCAN_PAGE_BYTES) break;
-      const next = position.next();
+    // The key the last page left out for its size starts this one, if it is still there.
+    if (heldBack !== undefined && this.#live(namespace, heldBack)) {
+      keys.push(heldBack);
+      bytes += heldBack.length;
+    }
+    const now = this.#now();
+    for (let visits = count * SCAN_VISITS_PER_KEY; visits > 0 && keys.length < count; visits--) {
+      const next = entries.next();
       if (next.done) return [keys, null];
       const [key, record] = next.value;
       if (!key.startsWith(prefix)) continue;
       if (record.expiresAt !== 0 && record.expiresAt <= now) continue;
+      if (keys.length > 0 && bytes + key.length > maxBytes) {
+        return [keys, this.#scans.open(namespace, prefix, { entries, heldBack: key })];
+      }
       keys.push(key);
-      // An upper bound of the UTF-8 size, without encoding the key.
-      bytes += key.length * 3;
+      bytes += key.length;
     }
-    return [keys, this.#scans.open(namespace, prefix, position)];
+    return [keys, this.#scans.open(namespace, prefix, { entries, heldBack: undefined })];
   }
 
   /** Each live key's value and version, aligned with `keys`; `null` where missing or expired. */

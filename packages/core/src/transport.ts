@@ -64,6 +64,7 @@ export {
   writeOps,
 } from './operations.js';
 export { PendingCalls, type PendingCallsHooks } from './pending-calls.js';
+export { SCAN_PAGE_BYTES, scanPageBytes } from './scan.js';
 export {
   booleanOption,
   type ClientOptions,

@@ -133,6 +133,57 @@ describe('Store.scan()', () => {
   });
 });
 
+describe('scan() pages within maxReplyBytes', () => {
+  const limits = { maxValueBytes: 32 * 1024, maxReplyBytes: 64 * 1024 };
+  const keyOf = (i: number) => `${String(i).padStart(4, '0')}${'k'.repeat(996)}`;
+
+  it('MemoryBackend: a key that would take a page over maxBytes starts the next page; one deleted meanwhile is skipped', () => {
+    const backend = new MemoryBackend({ codec: jsonCodec });
+    for (const key of ['aaaa', 'bbbb', 'cccc', 'dddd']) backend.set('', key, '1', 0);
+    const [first, cursor] = backend.scan('', '', '', 10, 9);
+    expect(first).toEqual(['aaaa', 'bbbb']);
+    backend.delete('', 'cccc');
+    const [second, end] = backend.scan('', '', cursor as string, 10, 9);
+    expect(second).toEqual(['dddd']);
+    expect(end).toBeNull();
+    // The first key of a page is taken whatever its length.
+    expect(backend.scan('', '', '', 10, 1)[0]).toEqual(['aaaa']);
+  });
+
+  for (const [name, open] of [
+    ['memory store', async () => ({ store: createMemoryStore(limits), close: async () => {} })],
+    [
+      'a host (loopback)',
+      async () => {
+        const host = serveLoopback({
+          maxValueBytes: limits.maxValueBytes,
+          host: { maxReplyBytes: limits.maxReplyBytes },
+        });
+        return { store: await host.connect(), close: () => host.close() };
+      },
+    ],
+  ] as const) {
+    it(`${name}: 100 keys of 1000 characters at the default count come in pages under the limit, each key once`, async () => {
+      const { store, close } = await open();
+      await store.setMany(Array.from({ length: 100 }, (_, i) => ({ key: keyOf(i), value: i })));
+      const { keys, pages } = await scanAll(async (cursor) => {
+        const page = await store.scan('', cursor === undefined ? {} : { cursor });
+        expect(page.keys.reduce((sum, key) => sum + key.length, 0)).toBeLessThanOrEqual(
+          limits.maxReplyBytes,
+        );
+        return page;
+      });
+      expect(keys.sort()).toEqual(Array.from({ length: 100 }, (_, i) => keyOf(i)));
+      expect(pages).toBeGreaterThan(1);
+      const iterated: string[] = [];
+      for await (const key of store.scanIterator('')) iterated.push(key);
+      expect(iterated).toHaveLength(100);
+      await store.close();
+      await close();
+    });
+  }
+});
+
 describe('increment() with ttl', () => {
   it('sets the expiry only when it creates the key', () => {
     let now = 1000;

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ErrorCode, StateError } from '@statewire/core';
+import { scanPageBytes } from '@statewire/core/transport';
 import type { Cluster, Redis } from 'ioredis';
 import { isCluster, type RedisClient } from './redis-client.js';
 import type { RedisKeyLayout } from './redis-key.js';
@@ -20,8 +21,9 @@ export interface KeyspaceScanOptions {
   /** `COUNT` hint of each `SCAN` of `keys()` and `clear()`. */
   scanCount: number;
   /**
-   * The largest answer of `keys()`, counted as every client counts it (`wireBytes`: 8 bytes
-   * for the list, each key by its length): the walk stops as soon as the keys found are over it.
+   * The largest answer of `keys()` and of a `scan()` page, counted as every client counts it
+   * (`wireBytes`: 8 bytes for the list, each key by its length): the walk of `keys()` stops
+   * as soon as the keys found are over it, and a page ends before it.
    */
   maxReplyBytes: number;
 }
@@ -85,7 +87,9 @@ export class KeyspaceScan {
    * it was and a cursor of another store, or of another prefix, is refused instead of read
    * as a position in this one. A SCAN reply that would take the page over `count` is left
    * for the next page, which starts with the same SCAN (a key is then returned again, never missed); only a
-   * first reply over `count` (one hash bucket holding more keys) makes a page longer.
+   * first reply over `count` (one hash bucket holding more keys) makes a page longer. A reply
+   * that would take the page's keys over `scanPageBytes(maxReplyBytes)` is left for the next
+   * page too; when the first one is, the SCAN is asked again for fewer keys.
    * @throws StateError `INVALID_VALUE` for a cursor this store never handed out
    */
   async page(
@@ -113,6 +117,10 @@ export class KeyspaceScan {
       position = match[3] as string;
     }
     const keys: string[] = [];
+    // Counted as the clients count a reply: each key by its length.
+    const maxBytes = scanPageBytes(this.#maxReplyBytes);
+    let bytes = 0;
+    let ask = count;
     // Bounded, so that a sparse keyspace gives an empty page with a cursor, not a long call.
     for (let calls = 0; calls < 16 && keys.length < count; calls++) {
       const { node } = masters[index] as ScanMaster;
@@ -122,10 +130,20 @@ export class KeyspaceScan {
         'MATCH',
         pattern,
         'COUNT',
-        count - keys.length,
+        Math.min(ask, count - keys.length),
       )) as [string, string[]];
-      if (keys.length > 0 && keys.length + found.length > count) break;
-      for (const key of found) keys.push(this.#layout.fromRedis(key));
+      const more = found.map((key) => this.#layout.fromRedis(key));
+      const moreBytes = more.reduce((sum, key) => sum + key.length, 0);
+      if (keys.length > 0 && (keys.length + more.length > count || bytes + moreBytes > maxBytes))
+        break;
+      if (keys.length === 0 && moreBytes > maxBytes && more.length > 1 && ask > 1) {
+        // The page's first reply alone is over the byte limit: ask again, from the same
+        // position, for fewer keys.
+        ask = Math.max(1, Math.floor(ask / 2));
+        continue;
+      }
+      keys.push(...more);
+      bytes += moreBytes;
       position = next;
       if (position === '0') {
         index++;

@@ -141,6 +141,32 @@ describe('redis: keys() and maxReplyBytes', () => {
   });
 });
 
+describe('redis: scan() pages and maxReplyBytes', () => {
+  it('pages stay under the limit, counted as every transport counts them, and hold every key', async () => {
+    const store = standaloneStore({ maxValueBytes: 32 * 1024, maxReplyBytes: 64 * 1024 });
+    const keys = Array.from(
+      { length: 100 },
+      (_, i) => `${String(i).padStart(4, '0')}${'k'.repeat(996)}`,
+    );
+    await store.setMany(keys.map((key, i) => ({ key, value: i })));
+    // At the default count (256), and with one SCAN asked for every key at once.
+    for (const count of [undefined, 100]) {
+      const seen = new Set<string>();
+      let cursor: string | undefined;
+      let pages = 0;
+      do {
+        const page = await store.scan('', count === undefined ? { cursor } : { cursor, count });
+        expect(page.keys.reduce((sum, key) => sum + key.length, 0)).toBeLessThanOrEqual(64 * 1024);
+        for (const key of page.keys) seen.add(key);
+        cursor = page.cursor;
+        pages++;
+      } while (cursor !== undefined);
+      expect([...seen].sort()).toEqual(keys);
+      expect(pages).toBeGreaterThan(1);
+    }
+  });
+});
+
 describe('redis: maxValueBytes counts the codec bytes, as on every transport', () => {
   // What each call does with these values on a memory store with the same limit and codec,
   // which counts the codec's bytes exactly: the Redis store must agree at the boundary.
