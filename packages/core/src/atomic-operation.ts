@@ -1,3 +1,4 @@
+import { OPTION_NAMES } from './call-options.js';
 import type { Capabilities } from './capabilities.js';
 import type { Encoded } from './codec.js';
 import { ErrorCode, markNotApplied, StateError } from './errors.js';
@@ -9,6 +10,7 @@ import {
   type WireCommitResult,
   type WireMutation,
 } from './operations.js';
+import { checkOptionNames } from './option-names.js';
 import type {
   AtomicOperation,
   CallOptions,
@@ -137,7 +139,15 @@ export class AtomicCommit<S extends object = Record<string, unknown>>
           checks.push([key, step[2]]);
           break;
         case 'set': {
-          const ttl = store.ttl(step[3] as { ttl?: number } | undefined);
+          const opts = step[3];
+          if (opts !== undefined) {
+            const of = `${store.label}: atomic().set() (step ${steps.indexOf(step) + 1})`;
+            if (typeof opts !== 'object' || opts === null) {
+              throw new TypeError(`${of}: options must be an object`);
+            }
+            checkOptionNames(of, opts, OPTION_NAMES.atomicSet);
+          }
+          const ttl = store.ttl(opts as { ttl?: number } | undefined);
           const value = store.encode(step[2]);
           valueBytes += store.valueBytes(value);
           mutations.push([MutationKind.set, key, value, ttl]);

@@ -1,5 +1,5 @@
 import { AtomicCommit, type AtomicCommitter, commitResult } from './atomic-operation.js';
-import { readCallOptions, readTtl } from './call-options.js';
+import { OPTION_NAMES, readCallOptions, readTtl } from './call-options.js';
 import type { Capabilities } from './capabilities.js';
 import { type Encoded, encodedSize, type ValueCodec } from './codec.js';
 import { ErrorCode, markNotApplied, StateError } from './errors.js';
@@ -13,6 +13,7 @@ import {
   type WireEntry,
   type WireMutation,
 } from './operations.js';
+import { checkOptionNames } from './option-names.js';
 import { readScanOptions } from './scan.js';
 import type {
   AtomicOperation,
@@ -122,7 +123,7 @@ export class BaseStore<S extends object = Record<string, unknown>> implements St
   // validation error still rejects, never throws.
   get<K extends KeyOf<S>>(key: K, opts?: CallOptions): Promise<S[K] | undefined> {
     try {
-      const options = this.#begin(opts);
+      const options = this.#begin(opts, 'get');
       this.#key(key);
       return this.#executor.execute(Op.get, [key], options).then(this.#decodeAnswer) as Promise<
         S[K] | undefined
@@ -134,7 +135,7 @@ export class BaseStore<S extends object = Record<string, unknown>> implements St
 
   set<K extends KeyOf<S>>(key: K, value: S[K], opts?: ConditionalSetOptions): Promise<void> {
     try {
-      const options = this.#begin(opts, WRITE);
+      const options = this.#begin(opts, 'set', WRITE, OPTION_NAMES.set);
       const ttl = this.#ttl(opts);
       const ifVersion = opts?.ifVersion;
       if (ifVersion !== undefined) this.#expectedVersion('set', ifVersion);
@@ -151,7 +152,7 @@ export class BaseStore<S extends object = Record<string, unknown>> implements St
   }
 
   async delete(key: KeyOf<S>, opts?: DeleteOptions): Promise<boolean> {
-    const options = this.#begin(opts, WRITE);
+    const options = this.#begin(opts, 'delete', WRITE, OPTION_NAMES.delete);
     const ifVersion = opts?.ifVersion;
     if (ifVersion !== undefined) this.#expectedVersion('delete', ifVersion);
     this.#key(key, WRITE);
@@ -165,7 +166,7 @@ export class BaseStore<S extends object = Record<string, unknown>> implements St
     key: K,
     opts?: CallOptions,
   ): Promise<VersionedEntry<S[K]> | undefined> {
-    const options = this.#begin(opts);
+    const options = this.#begin(opts, 'getEntry');
     this.#needVersions('getEntry()');
     this.#key(key);
     const entries = await this.#executor.execute(Op.getEntries, [[key]], options);
@@ -176,7 +177,7 @@ export class BaseStore<S extends object = Record<string, unknown>> implements St
     keys: K,
     opts?: CallOptions,
   ): Promise<VersionedEntriesOf<S, K>> {
-    const options = this.#begin(opts);
+    const options = this.#begin(opts, 'getEntries');
     this.#needVersions('getEntries()');
     this.#keyList(keys);
     if (keys.length === 0) return [] as VersionedEntriesOf<S, K>;
@@ -194,7 +195,7 @@ export class BaseStore<S extends object = Record<string, unknown>> implements St
         return store.capabilities;
       },
       label: this.#label,
-      begin: (opts) => this.#begin(opts, WRITE),
+      begin: (opts) => this.#begin(opts, 'commit', WRITE),
       key: (key) => this.#key(key, WRITE),
       encode: (value) => this.#encode(value),
       valueBytes: this.#valueBytes,
@@ -206,20 +207,20 @@ export class BaseStore<S extends object = Record<string, unknown>> implements St
   }
 
   async has(key: KeyOf<S>, opts?: CallOptions): Promise<boolean> {
-    const options = this.#begin(opts);
+    const options = this.#begin(opts, 'has');
     this.#key(key);
     return this.#executor.execute(Op.has, [key], options);
   }
 
   async keys(prefix = '', opts?: CallOptions): Promise<string[]> {
-    const options = this.#begin(opts);
+    const options = this.#begin(opts, 'keys');
     const error = checkPrefix(prefix, this.#declared.maxKeyBytes);
     if (error) throw error;
     return this.#replyLimit('keys', await this.#executor.execute(Op.keys, [prefix], options));
   }
 
   async scan(prefix = '', opts?: ScanOptions): Promise<ScanPage> {
-    const options = this.#begin(opts);
+    const options = this.#begin(opts, 'scan', READ, OPTION_NAMES.scan);
     const { cursor, count } = readScanOptions(opts);
     const error = checkPrefix(prefix, this.#declared.maxKeyBytes);
     if (error) throw error;
@@ -238,6 +239,13 @@ export class BaseStore<S extends object = Record<string, unknown>> implements St
     prefix = '',
     opts?: Omit<ScanOptions, 'cursor'>,
   ): AsyncIterableIterator<string> {
+    if (opts !== undefined) {
+      const of = `${this.#label}: scanIterator()`;
+      if (typeof opts !== 'object' || opts === null) {
+        throw new TypeError(`${of}: options must be an object`);
+      }
+      checkOptionNames(of, opts, OPTION_NAMES.scanIterator);
+    }
     let cursor: string | undefined;
     do {
       const page = await this.scan(prefix, { ...opts, cursor });
@@ -247,14 +255,14 @@ export class BaseStore<S extends object = Record<string, unknown>> implements St
   }
 
   async clear(opts?: CallOptions): Promise<void> {
-    await this.#executor.execute(Op.clear, [], this.#begin(opts, WRITE));
+    await this.#executor.execute(Op.clear, [], this.#begin(opts, 'clear', WRITE));
   }
 
   async getMany<const K extends readonly KeyOf<S>[]>(
     keys: K,
     opts?: CallOptions,
   ): Promise<ValuesOf<S, K>> {
-    const options = this.#begin(opts);
+    const options = this.#begin(opts, 'getMany');
     this.#keyList(keys);
     if (keys.length === 0) return [] as ValuesOf<S, K>;
     // A copy: the caller may change its array before the call is sent.
@@ -265,7 +273,7 @@ export class BaseStore<S extends object = Record<string, unknown>> implements St
   }
 
   async setMany(entries: readonly Entry<S>[], opts?: CallOptions): Promise<void> {
-    const options = this.#begin(opts, WRITE);
+    const options = this.#begin(opts, 'setMany', WRITE);
     if (!Array.isArray(entries))
       throw markNotApplied(
         new StateError(
@@ -283,6 +291,7 @@ export class BaseStore<S extends object = Record<string, unknown>> implements St
           ),
         );
       }
+      checkOptionNames(`${this.#label}: a setMany() entry`, entry, OPTION_NAMES.entry);
       const ttl = this.#ttl(entry);
       this.#key(entry.key, WRITE);
       return [entry.key, this.#encode(entry.value), ttl];
@@ -303,14 +312,14 @@ export class BaseStore<S extends object = Record<string, unknown>> implements St
   }
 
   async deleteMany(keys: readonly KeyOf<S>[], opts?: CallOptions): Promise<number> {
-    const options = this.#begin(opts, WRITE);
+    const options = this.#begin(opts, 'deleteMany', WRITE);
     this.#keyList(keys, WRITE);
     if (keys.length === 0) return 0;
     return this.#executor.execute(Op.deleteMany, [[...keys]], options);
   }
 
   async increment(key: NumericKeyOf<S>, by = 1, opts?: IncrementOptions): Promise<number> {
-    const options = this.#begin(opts, WRITE);
+    const options = this.#begin(opts, 'increment', WRITE, OPTION_NAMES.increment);
     const ttl = this.#ttl(opts);
     this.#key(key, WRITE);
     if (!Number.isSafeInteger(by)) {
@@ -325,13 +334,13 @@ export class BaseStore<S extends object = Record<string, unknown>> implements St
   }
 
   async setIfAbsent<K extends KeyOf<S>>(key: K, value: S[K], opts?: SetOptions): Promise<boolean> {
-    const options = this.#begin(opts, WRITE);
     // Not an option of setIfAbsent: a caller passing one would expect a check that never ran.
     if ((opts as { ifVersion?: unknown } | undefined)?.ifVersion !== undefined) {
       throw new TypeError(
         `${this.#label}: setIfAbsent() takes no ifVersion (set() with ifVersion: null writes only a missing key)`,
       );
     }
+    const options = this.#begin(opts, 'setIfAbsent', WRITE, OPTION_NAMES.setIfAbsent);
     const ttl = this.#ttl(opts);
     this.#key(key, WRITE);
     return this.#executor.execute(Op.setIfAbsent, [key, this.#encode(value), ttl], options);
@@ -342,7 +351,14 @@ export class BaseStore<S extends object = Record<string, unknown>> implements St
     return this.#closing;
   }
 
-  #begin(opts: CallOptions | undefined, { write }: CallKind = READ): ExecuteOptions {
+  // Checks that the store is open and reads the call's options, refusing any `op` does not
+  // take (`names`).
+  #begin(
+    opts: CallOptions | undefined,
+    op: string,
+    { write }: CallKind = READ,
+    names: ReadonlySet<string> = OPTION_NAMES.call,
+  ): ExecuteOptions {
     if (this.#closing) {
       throw new StateError(
         ErrorCode.CLOSED,
@@ -350,7 +366,9 @@ export class BaseStore<S extends object = Record<string, unknown>> implements St
         write ? { maybeApplied: false } : {},
       );
     }
-    return opts === undefined ? this.#defaultOptions : readCallOptions(opts, this.#timeout);
+    return opts === undefined
+      ? this.#defaultOptions
+      : readCallOptions(opts, this.#timeout, `${this.#label}: ${op}()`, names);
   }
 
   // Versions are never ignored: a store without them refuses every call that needs them.

@@ -1,4 +1,13 @@
-import type { CallOptions, SetOptions } from './store.js';
+import { checkOptionNames, optionNames } from './option-names.js';
+import type {
+  CallOptions,
+  ConditionalSetOptions,
+  DeleteOptions,
+  Entry,
+  IncrementOptions,
+  ScanOptions,
+  SetOptions,
+} from './store.js';
 
 /** The default timeout of every call, in milliseconds. */
 export const DEFAULT_TIMEOUT_MS = 5000;
@@ -18,15 +27,52 @@ export function readTimeout(timeout: unknown, name = 'timeout'): number {
 }
 
 /**
+ * The options each call of a store takes, by name. A call refuses any other (see
+ * `checkOptionNames()`): a misspelt `ttl`, or an `ifVersion` where no condition runs, is a
+ * `TypeError`, never ignored.
+ */
+export const OPTION_NAMES = Object.freeze({
+  /** Every call: `timeout` and `signal`. */
+  call: optionNames<CallOptions>({ timeout: true, signal: true }),
+  set: optionNames<ConditionalSetOptions>({
+    timeout: true,
+    signal: true,
+    ttl: true,
+    ifVersion: true,
+  }),
+  setIfAbsent: optionNames<SetOptions>({ timeout: true, signal: true, ttl: true }),
+  delete: optionNames<DeleteOptions>({ timeout: true, signal: true, ifVersion: true }),
+  increment: optionNames<IncrementOptions>({ timeout: true, signal: true, ttl: true }),
+  scan: optionNames<ScanOptions>({ timeout: true, signal: true, cursor: true, count: true }),
+  scanIterator: optionNames<Omit<ScanOptions, 'cursor'>>({
+    timeout: true,
+    signal: true,
+    count: true,
+  }),
+  /** One entry of `setMany`. */
+  entry: optionNames<Entry<{ k: unknown }>>({ key: true, value: true, ttl: true }),
+  /** The options of `atomic().set()`. */
+  atomicSet: optionNames<{ ttl?: number }>({ ttl: true }),
+});
+
+/**
  * Validates the common options of a call.
- * @throws TypeError when an option is malformed
+ * @param of - names the call in messages, e.g. `"memory: get()"`
+ * @param names - the options the call takes; any other is refused
+ * @default names {@link OPTION_NAMES}`.call`
+ * @throws TypeError when an option is malformed, or one the call does not take
  */
 export function readCallOptions(
   opts: CallOptions | undefined,
   defaultTimeout: number,
+  of = 'the call',
+  names: ReadonlySet<string> = OPTION_NAMES.call,
 ): { timeout: number; signal: AbortSignal | undefined } {
   if (opts === undefined) return { timeout: defaultTimeout, signal: undefined };
-  if (typeof opts !== 'object' || opts === null) throw new TypeError('options must be an object');
+  if (typeof opts !== 'object' || opts === null) {
+    throw new TypeError(`${of}: options must be an object`);
+  }
+  checkOptionNames(of, opts, names);
   const timeout = opts.timeout === undefined ? defaultTimeout : readTimeout(opts.timeout);
   const signal = opts.signal;
   if (signal !== undefined && !(signal instanceof AbortSignal)) {

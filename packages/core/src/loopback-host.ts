@@ -6,6 +6,7 @@ import { HostEngine, type HostEngineOptions } from './host-engine.js';
 import { jsonCodec } from './json-codec.js';
 import { createLoopbackPair, type LoopbackPair } from './loopback.js';
 import { MemoryBackend, type MemoryBackendOptions } from './memory-backend.js';
+import { optionNames } from './option-names.js';
 import type { Store } from './store.js';
 import { optionsObject, resolveClientOptions, resolveHostOptions } from './store-options.js';
 
@@ -42,20 +43,59 @@ export interface LoopbackHost {
   close(): void;
 }
 
+const LOOPBACK_HOST_OPTIONS = optionNames<LoopbackHostOptions>({
+  codec: true,
+  timeout: true,
+  maxKeyBytes: true,
+  maxValueBytes: true,
+  host: true,
+  client: true,
+  maxEntries: true,
+  maxBytes: true,
+  sweepIntervalMs: true,
+  sweepBatch: true,
+  now: true,
+});
+
+const LOOPBACK_ENGINE_OPTIONS = {
+  host: optionNames<NonNullable<LoopbackHostOptions['host']>>({
+    maxCallsPerFrame: true,
+    maxBatchKeys: true,
+    maxClientsPerLink: true,
+    maxReplyBytes: true,
+  }),
+  client: optionNames<NonNullable<LoopbackHostOptions['client']>>({
+    maxPending: true,
+    handshakeTimeout: true,
+    frameBudgetBytes: true,
+  }),
+};
+
+const LOOPBACK_CONNECT_OPTIONS = optionNames<{ namespace?: string }>({ namespace: true });
+
 /**
  * The client and host engines of a remote transport, joined by in-memory loopback pairs
  * in one process: everything an IPC transport does except moving bytes between processes.
  * For testing the engines and for the conformance self-test.
  */
 export function serveLoopback(options: LoopbackHostOptions = {}): LoopbackHost {
-  const given = optionsObject(options, 'serveLoopback()');
+  const given = optionsObject(options, 'serveLoopback()', LOOPBACK_HOST_OPTIONS);
   const codec = given.codec ?? jsonCodec;
   const { maxKeyBytes, maxValueBytes } = given;
   // Every option is validated here, so that a malformed one throws before anything serves.
-  const host = resolveHostOptions({ maxKeyBytes, maxValueBytes, ...given.host });
+  const host = resolveHostOptions({
+    maxKeyBytes,
+    maxValueBytes,
+    ...optionsObject(given.host, 'serveLoopback(): host', LOOPBACK_ENGINE_OPTIONS.host),
+  });
   const { maxBatchKeys, maxReplyBytes } = host;
   const timeout = readTimeout(given.timeout ?? DEFAULT_TIMEOUT_MS);
-  const client = { ...resolveClientOptions(given.client ?? {}), timeout };
+  const client = {
+    ...resolveClientOptions(
+      optionsObject(given.client, 'serveLoopback(): client', LOOPBACK_ENGINE_OPTIONS.client),
+    ),
+    timeout,
+  };
   const limits = { maxKeyBytes: host.maxKeyBytes, maxValueBytes: host.maxValueBytes };
   const backend = new MemoryBackend({ ...given, codec });
   const engine = new HostEngine({ backend, codec, ...host });
@@ -63,6 +103,7 @@ export function serveLoopback(options: LoopbackHostOptions = {}): LoopbackHost {
     engine,
     backend,
     connect<S extends object>(connectOptions: { namespace?: string } = {}) {
+      optionsObject(connectOptions, 'connect()', LOOPBACK_CONNECT_OPTIONS);
       const pair = createLoopbackPair();
       const store = connectStore<S>({
         // Attached only once the namespace is known to be valid.

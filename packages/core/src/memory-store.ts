@@ -14,6 +14,7 @@ import {
   opNames,
   writeOps,
 } from './operations.js';
+import { optionNames } from './option-names.js';
 import type { Store } from './store.js';
 import { optionsObject, resolveStoreOptions } from './store-options.js';
 
@@ -56,6 +57,22 @@ export interface MemoryStoreOptions extends Omit<MemoryBackendOptions, 'codec'> 
 }
 
 /** Runs calls on a backend in this process. */
+const MEMORY_STORE_OPTIONS = optionNames<MemoryStoreOptions>({
+  namespace: true,
+  codec: true,
+  backend: true,
+  timeout: true,
+  maxKeyBytes: true,
+  maxValueBytes: true,
+  maxBatchKeys: true,
+  maxReplyBytes: true,
+  maxEntries: true,
+  maxBytes: true,
+  sweepIntervalMs: true,
+  sweepBatch: true,
+  now: true,
+});
+
 class LocalExecutor implements Executor {
   readonly #context: DispatchContext;
   // The backend this executor made, and so closes; a shared one is left to its owner.
@@ -114,7 +131,7 @@ class LocalExecutor implements Executor {
 export function createMemoryStore<S extends object = Record<string, unknown>>(
   options: MemoryStoreOptions = {},
 ): Store<S> {
-  const given = optionsObject(options, 'createMemoryStore()');
+  const given = optionsObject(options, 'createMemoryStore()', MEMORY_STORE_OPTIONS);
   const codec =
     given.codec === undefined ? jsonCodec : checkCodec(given.codec, 'createMemoryStore(): codec');
   const shared = given.backend as Partial<MemoryBackend> | undefined;

@@ -6,6 +6,7 @@ import {
   defaultMaxReplyBytes,
 } from './capabilities.js';
 import { assertNamespace } from './keys.js';
+import { checkOptionNames } from './option-names.js';
 
 /** The limits a client and its holder must agree on (the handshake checks them). */
 export interface StoreLimits {
@@ -123,13 +124,19 @@ export function booleanOption(name: string, value: unknown, fallback: boolean): 
 
 /**
  * Reads an options argument: `undefined` is `{}`.
- * @throws TypeError when it is not an object
+ * @param names - the options `of` takes (see `optionNames()`): any other is refused
+ * @throws TypeError when it is not an object, or holds an option `of` does not take
  */
-export function optionsObject<T extends object>(options: T | undefined, of: string): T {
+export function optionsObject<T extends object>(
+  options: T | undefined,
+  of: string,
+  names?: ReadonlySet<string>,
+): T {
   if (options === undefined) return {} as T;
   if (typeof options !== 'object' || options === null) {
     throw new TypeError(`the options of ${of} must be an object`);
   }
+  if (names) checkOptionNames(of, options, names);
   return options;
 }
 

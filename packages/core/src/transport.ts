@@ -14,7 +14,13 @@
  */
 export type { Backend, BackendStats } from './backend.js';
 export { BaseStore, type BaseStoreOptions } from './base-store.js';
-export { DEFAULT_TIMEOUT_MS, readCallOptions, readTimeout, readTtl } from './call-options.js';
+export {
+  DEFAULT_TIMEOUT_MS,
+  OPTION_NAMES,
+  readCallOptions,
+  readTimeout,
+  readTtl,
+} from './call-options.js';
 export { type BatchLimits, CallQueue, type CallQueueOptions } from './call-queue.js';
 export {
   type CapabilityFlag,
@@ -63,6 +69,7 @@ export {
   type WireTtl,
   writeOps,
 } from './operations.js';
+export { checkOptionNames, optionNames } from './option-names.js';
 export { PendingCalls, type PendingCallsHooks } from './pending-calls.js';
 export { SCAN_PAGE_BYTES, scanPageBytes } from './scan.js';
 export {

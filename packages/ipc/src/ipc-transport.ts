@@ -12,6 +12,7 @@ import {
   type MemoryBackendOptions,
   type MemoryBackendStats,
   maxRequestFrameBytes,
+  optionNames,
   optionsObject,
   positiveInteger,
   readTimeout,
@@ -172,6 +173,36 @@ function registry(): Registry {
   return holder[registryKey];
 }
 
+const SERVE_OPTIONS = optionNames<ServeOptions>({
+  cluster: true,
+  maxKeyBytes: true,
+  maxValueBytes: true,
+  maxCallsPerFrame: true,
+  maxBatchKeys: true,
+  maxReplyBytes: true,
+  maxClientsPerChannel: true,
+  sideSocket: true,
+  maxEntries: true,
+  maxBytes: true,
+  sweepIntervalMs: true,
+  sweepBatch: true,
+  now: true,
+});
+
+const CONNECT_OPTIONS = optionNames<ConnectOptions>({
+  channel: true,
+  namespace: true,
+  timeout: true,
+  handshakeTimeout: true,
+  maxPending: true,
+  maxKeyBytes: true,
+  maxValueBytes: true,
+  maxBatchKeys: true,
+  maxReplyBytes: true,
+  sideSocket: true,
+  negotiationTimeout: true,
+});
+
 /** The `serve()` of a transport. */
 export function serveWith(definition: IpcTransportDefinition, options: ServeOptions = {}): Host {
   const { codec, name } = definition;
@@ -182,7 +213,7 @@ export function serveWith(definition: IpcTransportDefinition, options: ServeOpti
       `@statewire/${name}: serve() was already called in this process; call host.close() first`,
     );
   }
-  const given = optionsObject(options, `@statewire/${name} serve()`);
+  const given = optionsObject(options, `@statewire/${name} serve()`, SERVE_OPTIONS);
   const servesCluster = booleanOption('cluster', given.cluster, true) && cluster.isPrimary;
   const sideSocket = booleanOption('sideSocket', given.sideSocket, true);
   const limits = resolveHostOptions({
@@ -279,7 +310,7 @@ export function connectWith<S extends object>(
 ): IpcStore<S> {
   const { codec, name } = definition;
   const frames = definition.frames ?? plainFrames;
-  const given = optionsObject(options, `@statewire/${name} connect()`);
+  const given = optionsObject(options, `@statewire/${name} connect()`, CONNECT_OPTIONS);
   const sideSocket = booleanOption('sideSocket', given.sideSocket, true);
   const negotiationTimeout = readTimeout(given.negotiationTimeout ?? 3000, 'negotiationTimeout');
   const store = connectStore<S>({

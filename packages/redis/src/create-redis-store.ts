@@ -3,13 +3,16 @@ import { msgpackCodec } from '@statewire/core/msgpack';
 import {
   BaseStore,
   booleanOption,
+  checkOptionNames,
   ENGINE_DEFAULTS,
+  optionNames,
   optionsObject,
   positiveInteger,
   resolveStoreOptions,
   storeCapabilities,
 } from '@statewire/core/transport';
 import {
+  checkClientOptions,
   checkInjectedClient,
   createOwnedClient,
   isCluster,
@@ -75,12 +78,36 @@ function checkUrl(url: unknown): void {
   }
 }
 
+const WAIT_FOR_REPLICAS_OPTIONS = optionNames<WaitForReplicas>({ replicas: true, timeout: true });
+
+const REDIS_STORE_OPTIONS = optionNames<RedisStoreOptions>({
+  url: true,
+  client: true,
+  cluster: true,
+  redisOptions: true,
+  closeClient: true,
+  prefix: true,
+  namespace: true,
+  codec: true,
+  timeout: true,
+  maxKeyBytes: true,
+  maxValueBytes: true,
+  maxBatchKeys: true,
+  maxReplyBytes: true,
+  maxPending: true,
+  scanCount: true,
+  waitForReplicas: true,
+  persistent: true,
+});
+
 function checkWaitForReplicas(options: RedisStoreOptions): WaitForReplicas | undefined {
   const wait = options.waitForReplicas;
   if (wait === undefined) return undefined;
-  if (!isObject(wait)) {
+  // Both are needed: no default would suit every deployment.
+  if (!isObject(wait) || wait.replicas === undefined || wait.timeout === undefined) {
     throw new TypeError('redis: waitForReplicas must be { replicas, timeout }');
   }
+  checkOptionNames('redis: waitForReplicas', wait, WAIT_FOR_REPLICAS_OPTIONS);
   const cluster =
     options.cluster !== undefined ||
     (options.client !== undefined && isRedisClient(options.client) && isCluster(options.client));
@@ -91,7 +118,7 @@ function checkWaitForReplicas(options: RedisStoreOptions): WaitForReplicas | und
   }
   return {
     replicas: positiveInteger('waitForReplicas.replicas', wait.replicas, 1),
-    timeout: positiveInteger('waitForReplicas.timeout', wait.timeout, 1000),
+    timeout: positiveInteger('waitForReplicas.timeout', wait.timeout, 1),
   };
 }
 
@@ -129,6 +156,8 @@ function checkSource(options: RedisStoreOptions): void {
   if (options.redisOptions !== undefined && !isObject(options.redisOptions)) {
     throw new TypeError('redis: redisOptions must be an object of ioredis RedisOptions');
   }
+  checkClientOptions(options.redisOptions, 'redisOptions');
+  checkClientOptions(cluster?.options, 'cluster.options');
 }
 
 /**
@@ -154,7 +183,7 @@ function checkSource(options: RedisStoreOptions): void {
 export function createRedisStore<S extends object = Record<string, unknown>>(
   options: RedisStoreOptions = {},
 ): RedisStore<S> {
-  const given = optionsObject(options, 'createRedisStore()');
+  const given = optionsObject(options, 'createRedisStore()', REDIS_STORE_OPTIONS);
   const resolved = resolveStoreOptions(given);
   if (resolved.maxValueBytes > REDIS_MAX_VALUE_BYTES) {
     throw new TypeError(

@@ -108,22 +108,35 @@ export function createOwnedClient(source: ClientSource): RedisClient {
 }
 
 /**
+ * Refuses ioredis options under which the store cannot work, whether they configure an
+ * injected client or one the store creates (`redisOptions`, `cluster.options`).
+ * @param where - names the options in the message
+ * @throws TypeError naming the option
+ */
+export function checkClientOptions(
+  options: (RedisOptions & ClusterOptions) | undefined,
+  where: string,
+): void {
+  const keyPrefix = options?.keyPrefix ?? options?.redisOptions?.keyPrefix;
+  if (keyPrefix) {
+    throw new TypeError(
+      `redis: ${where} has a keyPrefix; use the store option \`prefix\` instead (SCAN patterns are not prefixed by ioredis)`,
+    );
+  }
+  if (options?.enableAutoPipelining || options?.redisOptions?.enableAutoPipelining) {
+    throw new TypeError(
+      `redis: ${where} has enableAutoPipelining, under which ioredis loses the command name of the commands the store sends (every call would fail "ERR unknown command"); leave it out: the store batches its own calls`,
+    );
+  }
+}
+
+/**
  * Checks that an injected client cannot apply a write twice or rewrite our keys.
  * @throws TypeError naming the option to change
  */
 export function checkInjectedClient(client: RedisClient): void {
   const options = client.options as (RedisOptions & ClusterOptions) | undefined;
-  const keyPrefix = options?.keyPrefix ?? options?.redisOptions?.keyPrefix;
-  if (keyPrefix) {
-    throw new TypeError(
-      'redis: the injected client has a keyPrefix; use the store option `prefix` instead (SCAN patterns are not prefixed by ioredis)',
-    );
-  }
-  if (options?.enableAutoPipelining) {
-    throw new TypeError(
-      'redis: the injected client has enableAutoPipelining, under which ioredis loses the command name of the commands the store sends (every call would fail "ERR unknown command"); create it without: the store batches its own calls',
-    );
-  }
+  checkClientOptions(options, 'the injected client');
   if (isCluster(client)) {
     if (options?.retryDelayOnFailover !== 0) {
       throw new TypeError(

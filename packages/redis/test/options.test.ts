@@ -49,6 +49,42 @@ describe('createRedisStore() options', () => {
     ],
     ['waitForReplicas not an object', { waitForReplicas: 1 as never }, /waitForReplicas/],
     [
+      'waitForReplicas without timeout',
+      { waitForReplicas: { replicas: 1 } as never },
+      /waitForReplicas must be \{ replicas, timeout \}/,
+    ],
+    [
+      'waitForReplicas with an unknown option',
+      { waitForReplicas: { replicas: 1, timeout: 100, timout: 5 } as never },
+      /waitForReplicas takes no option "timout"/,
+    ],
+    // ioredis options at the top level: the store used to connect to 127.0.0.1:6379 instead.
+    ['host and port', { host: '127.0.0.1', port: 7000 } as never, /takes no option "host"/],
+    ['a misspelt prefix', { prefx: 'x:' } as never, /takes no option "prefx"/],
+    [
+      'redisOptions.keyPrefix',
+      { redisOptions: { ...lazy, keyPrefix: 'x:' } },
+      /redisOptions has a keyPrefix; use the store option `prefix`/,
+    ],
+    [
+      'redisOptions.enableAutoPipelining',
+      { redisOptions: { ...lazy, enableAutoPipelining: true } },
+      /redisOptions has enableAutoPipelining/,
+    ],
+    [
+      'cluster.options.keyPrefix',
+      { cluster: { nodes: [], options: { keyPrefix: 'x:' } }, redisOptions: undefined },
+      /cluster\.options has a keyPrefix/,
+    ],
+    [
+      'cluster.options.redisOptions.enableAutoPipelining',
+      {
+        cluster: { nodes: [], options: { redisOptions: { enableAutoPipelining: true } } },
+        redisOptions: undefined,
+      },
+      /cluster\.options has enableAutoPipelining/,
+    ],
+    [
       'url and client',
       { url: 'redis://x', client: new Redis({ ...lazy, ...safeRedisOptions }) },
       /url.*client/,

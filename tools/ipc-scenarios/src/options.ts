@@ -15,6 +15,9 @@ const malformedConnect: [string, Record<string, unknown>][] = [
   ['handshakeTimeout', { handshakeTimeout: Number.NaN }],
   ['negotiationTimeout', { negotiationTimeout: -5 }],
   ['sideSocket', { sideSocket: 'no' }],
+  // Options connect() does not take: refused, not ignored.
+  ['"namspace"', { namspace: 'x' }],
+  ['"maxCallsPerFrame"', { maxCallsPerFrame: 5 }],
 ];
 
 const malformedServe: [string, Record<string, unknown>][] = [
@@ -26,6 +29,10 @@ const malformedServe: [string, Record<string, unknown>][] = [
   ['maxEntries', { maxEntries: -1 }],
   ['sweepIntervalMs', { sweepIntervalMs: Number.NaN }],
   ['cluster', { cluster: 'yes' }],
+  // Options serve() does not take (a client's): refused, not ignored.
+  ['"namespace"', { namespace: 'x' }],
+  ['"timeout"', { timeout: 5 }],
+  ['"maxEntires"', { maxEntires: 5 }],
 ];
 
 export function optionScenarios(t: TransportUnderTest): void {
