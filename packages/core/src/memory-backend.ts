@@ -223,7 +223,11 @@ export class MemoryBackend implements Backend {
     namespace: string,
     entries: readonly (readonly [key: string, value: Encoded, ttl: number])[],
   ): void {
-    for (const [key, value] of entries) this.#checkSize(sizeOf(key, value));
+    if (this.#evicting) {
+      const sizes = new Map<string, number>();
+      for (const [key, value] of entries) noteSize(sizes, key, this.#checkSize(sizeOf(key, value)));
+      this.#checkFitTogether(sizes, 'setMany()');
+    }
     for (const [key, value, ttl] of entries) this.set(namespace, key, value, ttl);
   }
 
@@ -457,6 +461,7 @@ export class MemoryBackend implements Backend {
     const written: (Encoded | undefined)[] = [];
     // What the commit's own mutations left under a key so far (`null`: deleted).
     const pending = new Map<string, Encoded | null>();
+    const sizes = new Map<string, number>();
     for (let i = 0; i < mutations.length; i++) {
       const mutation = mutations[i] as WireMutation;
       const key = mutation[1];
@@ -466,7 +471,7 @@ export class MemoryBackend implements Backend {
         continue;
       }
       if (mutation[0] === MutationKind.set) {
-        this.#checkSize(sizeOf(key, mutation[2]));
+        noteSize(sizes, key, this.#checkSize(sizeOf(key, mutation[2])));
         pending.set(key, mutation[2]);
         written.push(undefined);
         continue;
@@ -476,10 +481,11 @@ export class MemoryBackend implements Backend {
         : (this.#live(namespace, key)?.value ?? null);
       const next = this.#incremented(current ?? undefined, mutation[2]);
       const encoded = this.#codec.encode(next);
-      this.#checkSize(sizeOf(key, encoded));
+      noteSize(sizes, key, this.#checkSize(sizeOf(key, encoded)));
       pending.set(key, encoded);
       written.push(encoded);
     }
+    this.#checkFitTogether(sizes, 'atomic()');
     return written;
   }
 
@@ -611,11 +617,27 @@ export class MemoryBackend implements Backend {
   }
 
   /** @throws StateError `TOO_LARGE` when an entry of `size` bytes could never be kept */
-  #checkSize(size: number): void {
+  #checkSize(size: number): number {
     if (size > this.#maxBytes) {
       throw new StateError(
         ErrorCode.TOO_LARGE,
         `value is over the holder's ${this.#maxBytes}-byte memory limit`,
+      );
+    }
+    return size;
+  }
+
+  // The entries one call writes must fit the holder together: otherwise making room for the
+  // last of them would evict the first, and the call would be applied in part while it
+  // reports success. `sizes` holds each key's largest size in the call (see noteSize).
+  #checkFitTogether(sizes: ReadonlyMap<string, number>, op: string): void {
+    if (!this.#evicting) return;
+    let bytes = 0;
+    for (const size of sizes.values()) bytes += size;
+    if (sizes.size > this.#maxEntries || bytes > this.#maxBytes) {
+      throw new StateError(
+        ErrorCode.TOO_LARGE,
+        `${op} writes more than the holder can keep at once (maxEntries ${this.#maxEntries}, maxBytes ${this.#maxBytes}); split it`,
       );
     }
   }
@@ -710,6 +732,12 @@ export class MemoryBackend implements Backend {
       this.#evictions++;
     }
   }
+}
+
+/** Notes that a call writes `size` bytes under `key`, keeping the largest size per key. */
+function noteSize(sizes: Map<string, number>, key: string, size: number): void {
+  const before = sizes.get(key);
+  if (before === undefined || size > before) sizes.set(key, size);
 }
 
 /** What an entry costs against `maxBytes`: its encoded value and its key (UTF-16). */
