@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import type { ExpectedVersion, Store } from '@statewire/core';
+import { type ExpectedVersion, MAX_VERSION_LENGTH, type Store } from '@statewire/core';
 import { HttpError } from './http-errors.js';
 import type { DemoState } from './transport.js';
 
@@ -123,6 +123,8 @@ export async function expectedVersion(
   if (ifMatch === undefined && ifNoneMatch === undefined) return undefined;
   if (ifNoneMatch === undefined && ifMatch !== '*' && ifMatch?.length === 1) {
     const [tag] = ifMatch as readonly EntityTag[];
+    // A tag longer than any version a store hands out (or takes) matches nothing.
+    if (tag && !tag.weak && tag.version.length > MAX_VERSION_LENGTH) throw failed();
     if (tag && !tag.weak) return tag.version;
   }
   if (ifMatch === undefined && ifNoneMatch === '*') return null;

@@ -101,6 +101,12 @@ export function describeDemo(transport: string, env: () => Record<string, string
         (await call(port, 'PUT', '/kv/never-set', '1', 30_000, { 'if-match': '*' })).status,
       ).toBe(412);
       expect((await put(6, { 'if-match': 'not-a-tag' })).status).toBe(400);
+      // A tag longer than any version matches nothing: 412, on PUT and DELETE alike.
+      const long = `"${'v'.repeat(257)}"`;
+      expect((await put(7, { 'if-match': long })).status).toBe(412);
+      expect(
+        (await call(port, 'DELETE', path, undefined, 30_000, { 'if-match': long })).status,
+      ).toBe(412);
       // Two writers with the same tag, on different connections (and workers): one wins.
       const v5 = await etag();
       const race = await Promise.all([put('a', { 'if-match': v5 }), put('b', { 'if-match': v5 })]);

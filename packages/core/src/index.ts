@@ -32,3 +32,4 @@ export {
   type VersionedEntriesOf,
   type VersionedEntry,
 } from './store.js';
+export { MAX_VERSION_LENGTH } from './versions.js';
