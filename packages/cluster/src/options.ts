@@ -1,4 +1,6 @@
+import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
 import { type ResolvedBackoff, resolveBackoff } from './backoff.js';
 import type { Logger, ReadyOn, SuperviseOptions } from './types.js';
 
@@ -43,6 +45,7 @@ export function resolveOptions(options: SuperviseOptions): ResolvedOptions {
   if (typeof exec !== 'string' || exec === '') {
     throw new TypeError('exec must be the path of the worker script');
   }
+  checkScript(exec);
   if (!isStringArray(args)) throw new TypeError('args must be an array of strings');
   if (!isStringArray(execArgv)) throw new TypeError('execArgv must be an array of strings');
   if (serialization !== undefined && serialization !== 'json' && serialization !== 'advanced') {
@@ -112,6 +115,20 @@ function duration(name: string, value: number | undefined, fallback: number, max
     throw new TypeError(`${name} must be a number of milliseconds between 0 and ${max}, got ${ms}`);
   }
   return ms;
+}
+
+// A worker script that is not there fails in every worker the same way: a restart cannot
+// fix it, so it is refused up front instead of crash-looping. Resolved as Node resolves the
+// main script it is given (relative to the working directory, `.js` and friends tried).
+function checkScript(exec: string): void {
+  const path = resolve(exec);
+  try {
+    createRequire(resolve('noop.js')).resolve(path);
+  } catch {
+    throw new TypeError(
+      `exec: there is no worker script at ${path} (from ${JSON.stringify(exec)}, relative to ${process.cwd()})`,
+    );
+  }
 }
 
 function isStringArray(value: unknown): value is string[] {

@@ -1,8 +1,13 @@
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, it } from 'vitest';
 import { supervise } from '../src/index.js';
 import { forkedPids, freePort, get, killAll, startPrimary } from './helpers.js';
 
 afterEach(killAll);
+
+// A worker script that exists, so that each malformed option below is what is refused.
+const worker = fileURLToPath(new URL('./fixtures/worker.mjs', import.meta.url));
 
 describe('supervise()', () => {
   it('supervise() forks the workers and resolves ready when all are listening', async ({
@@ -58,28 +63,33 @@ describe('supervise()', () => {
       undefined,
       {},
       { exec: '' },
-      { exec: 'w.js', workers: 0 },
-      { exec: 'w.js', workers: 1.5 },
-      { exec: 'w.js', maxRestarts: -1 },
-      { exec: 'w.js', readyOn: 'online' },
-      { exec: 'w.js', shutdownTimeoutMs: -1 },
-      { exec: 'w.js', readyTimeoutMs: 2 ** 31 },
-      { exec: 'w.js', logger: 'stderr' },
-      { exec: 'w.js', args: [1] },
-      { exec: 'w.js', serialization: 'binary' },
-      { exec: 'w.js', backoff: { factor: 0 } },
+      { exec: worker, workers: 0 },
+      { exec: worker, workers: 1.5 },
+      { exec: worker, maxRestarts: -1 },
+      { exec: worker, readyOn: 'online' },
+      { exec: worker, shutdownTimeoutMs: -1 },
+      { exec: worker, readyTimeoutMs: 2 ** 31 },
+      { exec: worker, logger: 'stderr' },
+      { exec: worker, args: [1] },
+      { exec: worker, serialization: 'binary' },
+      { exec: worker, backoff: { factor: 0 } },
       // Accepted before (as defaults, or as handlers installed for a truthy string).
-      { exec: 'w.js', backoff: 'fast' },
-      { exec: 'w.js', backoff: 5 },
-      { exec: 'w.js', signals: 'no' },
-      { exec: 'w.js', signals: null },
-      { exec: 'w.js', env: ['A=1'] },
-      { exec: 'w.js', env: { A: 1 } },
+      { exec: worker, backoff: 'fast' },
+      { exec: worker, backoff: 5 },
+      { exec: worker, signals: 'no' },
+      { exec: worker, signals: null },
+      { exec: worker, env: ['A=1'] },
+      { exec: worker, env: { A: 1 } },
     ];
     for (const options of bad) {
       expect(() => supervise(options as never), JSON.stringify(options)).toThrow(TypeError);
     }
     // A null backoff names the option instead of failing inside the code that reads it.
-    expect(() => supervise({ exec: 'w.js', backoff: null } as never)).toThrow(/^backoff must/);
+    expect(() => supervise({ exec: worker, backoff: null } as never)).toThrow(/^backoff must/);
+    // A worker script that is not there: one line, not a crash loop of stack traces.
+    expect(() => supervise({ exec: 'no-such-worker.js' })).toThrow(
+      /^exec: there is no worker script at .*no-such-worker\.js/,
+    );
+    expect(() => supervise({ exec: dirname(worker) })).toThrow(/^exec: there is no worker script/);
   });
 });

@@ -41,7 +41,7 @@ export interface AtomicCommitter {
   /** How many bytes of an encoded value count against the value limit. */
   valueBytes(encoded: Encoded): number;
   /** Validates a `ttl` option; 0 for none. */
-  ttl(opts: { ttl?: number } | undefined): number;
+  ttl(opts: { ttl?: number | undefined } | undefined): number;
   /** Sends the validated commit as one `atomic` call. */
   send(
     checks: WireCheck[],
@@ -80,7 +80,7 @@ export class AtomicCommit<S extends object = Record<string, unknown>>
     return this;
   }
 
-  set<K extends KeyOf<S>>(key: K, value: S[K], opts?: { ttl?: number }): this {
+  set<K extends KeyOf<S>>(key: K, value: S[K], opts?: { ttl?: number | undefined }): this {
     this.#steps.push(['set', key, value, opts]);
     return this;
   }
@@ -147,7 +147,7 @@ export class AtomicCommit<S extends object = Record<string, unknown>>
             }
             checkOptionNames(of, opts, OPTION_NAMES.atomicSet);
           }
-          const ttl = store.ttl(opts as { ttl?: number } | undefined);
+          const ttl = store.ttl(opts as { ttl?: number | undefined } | undefined);
           const value = store.encode(step[2]);
           valueBytes += store.valueBytes(value);
           mutations.push([MutationKind.set, key, value, ttl]);

@@ -428,7 +428,7 @@ export class BaseStore<S extends object = Record<string, unknown>> implements St
     });
   }
 
-  #ttl(opts: { ttl?: number } | undefined): number {
+  #ttl(opts: { ttl?: number | undefined } | undefined): number {
     const ttl = readTtl(opts?.ttl);
     if (ttl !== 0 && !this.#declared.ttl) {
       throw markNotApplied(

@@ -52,7 +52,7 @@ export const OPTION_NAMES = Object.freeze({
   /** One entry of `setMany`. */
   entry: optionNames<Entry<{ k: unknown }>>({ key: true, value: true, ttl: true }),
   /** The options of `atomic().set()`. */
-  atomicSet: optionNames<{ ttl?: number }>({ ttl: true }),
+  atomicSet: optionNames<{ ttl?: number | undefined }>({ ttl: true }),
 });
 
 /**

@@ -32,9 +32,9 @@ export interface CallOptions {
    * A positive finite number.
    * @default the store's timeout, 5000 unless configured
    */
-  timeout?: number;
+  timeout?: number | undefined;
   /** Aborts the call: it rejects with `ABORTED`. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
 
 /** Options of `set` and `setIfAbsent`. */
@@ -43,7 +43,7 @@ export interface SetOptions extends CallOptions {
    * Time to live in milliseconds, a positive finite number. Needs `capabilities.ttl`.
    * @default no expiry
    */
-  ttl?: number;
+  ttl?: number | undefined;
 }
 
 /**
@@ -60,7 +60,7 @@ export interface ConditionalSetOptions extends SetOptions {
    * rejects with `CONFLICT` and writes nothing.
    * @default unconditional
    */
-  ifVersion?: ExpectedVersion;
+  ifVersion?: ExpectedVersion | undefined;
 }
 
 /** Options of `delete`. */
@@ -70,7 +70,7 @@ export interface DeleteOptions extends CallOptions {
    * resolves `false`). A mismatch rejects with `CONFLICT` and deletes nothing.
    * @default unconditional
    */
-  ifVersion?: ExpectedVersion;
+  ifVersion?: ExpectedVersion | undefined;
 }
 
 /**
@@ -121,7 +121,7 @@ export interface AtomicOperation<S extends object = Record<string, unknown>> {
   /** The key must be at `version` (`null`: must not exist). Needs `capabilities.versions`. */
   check(key: KeyOf<S>, version: ExpectedVersion): this;
   /** Stores `value` under `key`, with an optional ttl. */
-  set<K extends KeyOf<S>>(key: K, value: S[K], opts?: { ttl?: number }): this;
+  set<K extends KeyOf<S>>(key: K, value: S[K], opts?: { ttl?: number | undefined }): this;
   /** Deletes `key` (missing is fine). */
   delete(key: KeyOf<S>): this;
   /** Adds `by` (default 1) to the number under `key`; `WRONG_TYPE` fails the whole commit. */
@@ -141,7 +141,7 @@ export interface IncrementOptions extends CallOptions {
    * fixed window (a rate limit, say) starts with its first hit. Needs `capabilities.ttl`.
    * @default no expiry
    */
-  ttl?: number;
+  ttl?: number | undefined;
 }
 
 /** Options of {@link Store.scan}. */
@@ -156,7 +156,7 @@ export interface ScanOptions extends CallOptions {
    * still have a cursor; Redis may return a few more). A whole number up to 10,000.
    * @default 256
    */
-  count?: number;
+  count?: number | undefined;
 }
 
 /** One page of {@link Store.scan}. */
@@ -181,7 +181,7 @@ export type Entry<S, K extends KeyOf<S> = KeyOf<S>> =
          * Time to live in milliseconds. Needs `capabilities.ttl`.
          * @default no expiry
          */
-        ttl?: number;
+        ttl?: number | undefined;
       }
     : never;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createMemoryStore } from '../src/index.js';
+import { createMemoryStore, type Store } from '../src/index.js';
 import { serveLoopback } from '../src/testing.js';
 import { checkOptionNames, optionNames } from '../src/transport.js';
 
@@ -18,7 +18,7 @@ describe('checkOptionNames()', () => {
 });
 
 describe('a call refuses an option it does not take, and applies nothing', () => {
-  const misplaced: [string, (s: ReturnType<typeof createMemoryStore>) => Promise<unknown>][] = [
+  const misplaced: [string, (s: Store) => Promise<unknown>][] = [
     ['set() with tll', (s) => s.set('k', 2, { tll: 10 } as never)],
     ['increment() with ifVersion', (s) => s.increment('k', 1, { ifVersion: 'stale' } as never)],
     ['setIfAbsent() with ifVersion', (s) => s.setIfAbsent('k', 2, { ifVersion: 'x' } as never)],

@@ -265,6 +265,22 @@ describe('versions and atomic() types', () => {
   });
 });
 
+describe('call options hold undefined as "not given"', () => {
+  it('an option read from elsewhere may be undefined, with or without exactOptionalPropertyTypes', () => {
+    const ttl = undefined as number | undefined;
+    const version = undefined as string | null | undefined;
+    const signal = undefined as AbortSignal | undefined;
+    void store.set('hits', 1, { ttl, ifVersion: version, signal, timeout: undefined });
+    void store.delete('hits', { ifVersion: version });
+    void store.increment('hits', 1, { ttl });
+    void store.setMany([{ key: 'hits', value: 1, ttl }]);
+    void store.scan('', { count: undefined, cursor: undefined });
+    void store.atomic().set('hits', 1, { ttl }).commit({ timeout: undefined });
+    // @ts-expect-error: still a number when given
+    void store.set('hits', 1, { ttl: '5' });
+  });
+});
+
 describe('StateError types', () => {
   it('StateError.is() narrows to StateError', () => {
     const error: unknown = undefined;
