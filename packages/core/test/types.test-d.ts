@@ -187,7 +187,8 @@ describe('Store<S> types', () => {
     void store.setMany([{ key: 'hits', value: 1, ttl: '1s' }]);
     expectTypeOf<Entry<Schema, 'hits'>['value']>().toEqualTypeOf<number>();
     expectTypeOf<Entry<Schema, 'hits' | 'name'>>().toEqualTypeOf<
-      { key: 'hits'; value: number; ttl?: number } | { key: 'name'; value: string; ttl?: number }
+      | { key: 'hits'; value: number; ttl?: number | undefined }
+      | { key: 'name'; value: string; ttl?: number | undefined }
     >();
   });
 
