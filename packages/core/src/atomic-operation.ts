@@ -126,7 +126,7 @@ export class AtomicCommit<S extends object = Record<string, unknown>>
     const checks: WireCheck[] = [];
     const mutations: WireMutation[] = [];
     let valueBytes = 0;
-    for (const step of steps) {
+    for (const [index, step] of steps.entries()) {
       store.key(step[1]);
       const key = step[1] as string;
       switch (step[0]) {
@@ -141,7 +141,7 @@ export class AtomicCommit<S extends object = Record<string, unknown>>
         case 'set': {
           const opts = step[3];
           if (opts !== undefined) {
-            const of = `${store.label}: atomic().set() (step ${steps.indexOf(step) + 1})`;
+            const of = `${store.label}: atomic().set() (step ${index + 1})`;
             if (typeof opts !== 'object' || opts === null) {
               throw new TypeError(`${of}: options must be an object`);
             }
