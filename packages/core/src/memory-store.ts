@@ -108,7 +108,13 @@ class LocalExecutor implements Executor {
     try {
       return dispatch(this.#context, op, args) as OpResult[O];
     } catch (error) {
-      throw write ? markNotApplied(error) : error;
+      // Named like every transport names a refusal: the store, then the operation.
+      const named = StateError.is(error)
+        ? new StateError(error.code, `memory: ${opNames[op]}() failed: ${error.message}`, {
+            cause: error.cause,
+          })
+        : error;
+      throw write ? markNotApplied(named) : named;
     }
   }
 

@@ -351,6 +351,26 @@ describe('createMemoryStore() and the process lifetime', () => {
   });
 });
 
+describe('memory store: refusals name the store and the operation', () => {
+  it('a refusal of the holder (WRONG_TYPE, in a call and in a commit) says memory and the operation, with its code and maybeApplied', async () => {
+    const store = createMemoryStore();
+    await store.set('name', 'ada');
+    const direct = await caught(store.increment('name' as never));
+    expect(direct).toMatchObject({ code: 'WRONG_TYPE', maybeApplied: false });
+    expect((direct as Error).message).toMatch(/^memory: increment\(\) failed: /);
+    const commit = await caught(
+      store
+        .atomic()
+        .increment('name' as never)
+        .commit(),
+    );
+    expect(commit).toMatchObject({ code: 'WRONG_TYPE', maybeApplied: false });
+    expect((commit as Error).message).toMatch(/^memory: atomic\(\) failed: /);
+    expect(StateError.is(commit)).toBe(true);
+    await store.close();
+  });
+});
+
 function tscBin(): string {
   return fileURLToPath(import.meta.resolve('typescript/bin/tsc'));
 }
