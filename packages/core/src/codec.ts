@@ -4,6 +4,14 @@ import type { Capabilities } from './capabilities.js';
 export type Encoded = string | Uint8Array;
 
 /**
+ * The deepest a value may nest: at most this many arrays, objects, Maps and Sets inside one
+ * another. Both codecs refuse a deeper value with `INVALID_VALUE` before anything is sent,
+ * so that a value one process or thread can write, every other can write back (how deep
+ * the encoders could go otherwise depends on each one's stack).
+ */
+export const MAX_VALUE_DEPTH = 1000;
+
+/**
  * Turns values into {@link Encoded} form and back. A codec declares what it keeps; it
  * never silently changes a value: `encode` throws a `StateError` with `INVALID_VALUE` for
  * anything that would not decode to an equal value of the same types.

@@ -8,7 +8,7 @@
  * @packageDocumentation
  */
 export type { Capabilities } from './capabilities.js';
-export type { Encoded, ValueCodec } from './codec.js';
+export { type Encoded, MAX_VALUE_DEPTH, type ValueCodec } from './codec.js';
 export { ErrorCode, StateError, type StateErrorCode } from './errors.js';
 export { jsonCodec } from './json-codec.js';
 export { createMemoryStore, type MemoryStoreOptions } from './memory-store.js';

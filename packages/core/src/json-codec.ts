@@ -1,4 +1,4 @@
-import type { Encoded, ValueCodec } from './codec.js';
+import { type Encoded, MAX_VALUE_DEPTH, type ValueCodec } from './codec.js';
 import { ErrorCode, StateError } from './errors.js';
 import { describeType } from './keys.js';
 
@@ -43,6 +43,20 @@ function strictReplacer(this: unknown, key: string, _converted: unknown): unknow
 
 // Deeper values take the replacer's path, which also tells a cycle from deep nesting.
 const FAST_PATH_MAX_DEPTH = 32;
+
+// Whether `value` holds more than MAX_VALUE_DEPTH containers inside one another. A cycle
+// ends the walk (the replacer reports it); `ancestors` are the containers above `value`.
+function nestsTooDeep(value: unknown, depth: number, ancestors: object[]): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  if (ancestors.includes(value)) return false;
+  if (depth >= MAX_VALUE_DEPTH) return true;
+  ancestors.push(value);
+  for (const item of Array.isArray(value) ? value : Object.values(value)) {
+    if (nestsTooDeep(item, depth + 1, ancestors)) return true;
+  }
+  ancestors.pop();
+  return false;
+}
 
 /**
  * Whether `value` is certainly what {@link strictReplacer} accepts, so that the native
@@ -99,6 +113,7 @@ export const jsonCodec: ValueCodec = Object.freeze({
   keeps: Object.freeze({ binary: false, structured: false }),
   encode(value: unknown): Encoded {
     if (isPlainJson(value, 0)) return JSON.stringify(value);
+    if (nestsTooDeep(value, 0, [])) reject(`nested deeper than ${MAX_VALUE_DEPTH} levels`);
     let text: string | undefined;
     try {
       text = JSON.stringify(value, strictReplacer);

@@ -1,5 +1,5 @@
 import { Packr } from 'msgpackr';
-import type { Encoded, ValueCodec } from './codec.js';
+import { type Encoded, MAX_VALUE_DEPTH, type ValueCodec } from './codec.js';
 import { ErrorCode, StateError } from './errors.js';
 import { describeType } from './keys.js';
 
@@ -106,6 +106,7 @@ function check(value: unknown, ancestors: object[]): void {
     if (proto === Date.prototype) return;
   }
   if (ancestors.includes(value)) reject('cyclic values are not supported');
+  if (ancestors.length >= MAX_VALUE_DEPTH) reject(`nested deeper than ${MAX_VALUE_DEPTH} levels`);
   ancestors.push(value);
   if (proto === Array.prototype) {
     const array = value as unknown[];

@@ -26,6 +26,7 @@ const APP = [
   'jsonCodec',
   'KeyOf',
   'MAX_ATOMIC_STEPS',
+  'MAX_VALUE_DEPTH',
   'MAX_VERSION_LENGTH',
   'MemoryStoreOptions',
   'NumericKeyOf',
