@@ -2,7 +2,7 @@
 // they read them (the negotiation's `frames: 'maps'`): a client or host of an earlier
 // release, which reads only msgpackr records, keeps getting records.
 import { once } from 'node:events';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { connect as connectSocket, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -116,7 +116,9 @@ describe('the client', () => {
   async function firstFrameAfterOffer(offerExtra: Record<string, unknown>) {
     const accepted: Socket[] = [];
     const listener = createServer((socket) => accepted.push(socket));
-    const path = join(mkdtempSync(join(tmpdir(), 'sw-layout-')), 'socket');
+    const directory = mkdtempSync(join(tmpdir(), 'sw-layout-'));
+    const path = join(directory, 'socket');
+    cleanups.push(() => rmSync(directory, { recursive: true, force: true }));
     listener.listen(path);
     await once(listener, 'listening');
     cleanups.push(() => new Promise((resolve) => listener.close(resolve)));

@@ -2,7 +2,7 @@
 // offer's token: this process was blocked past the offer's lifetime) must leave the store on
 // the IPC channel, not take the whole link down with it.
 import { once } from 'node:events';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,7 +21,9 @@ afterEach(async () => {
 /** A Unix socket server that does `onConnection` with every connection. */
 async function listener(onConnection: (socket: Socket) => void): Promise<string> {
   const server = createServer(onConnection);
-  const path = join(mkdtempSync(join(tmpdir(), 'sw-fallback-')), 'socket');
+  const directory = mkdtempSync(join(tmpdir(), 'sw-fallback-'));
+  const path = join(directory, 'socket');
+  cleanups.push(() => rmSync(directory, { recursive: true, force: true }));
   server.listen(path);
   await once(server, 'listening');
   cleanups.push(() => new Promise((resolve) => server.close(resolve)));
