@@ -4,10 +4,12 @@ import type { Capabilities } from './capabilities.js';
 export type Encoded = string | Uint8Array;
 
 /**
- * The deepest a value may nest: at most this many arrays, objects, Maps and Sets inside one
- * another. Both codecs refuse a deeper value with `INVALID_VALUE` before anything is sent,
- * so that a value one process or thread can write, every other can write back (how deep
- * the encoders could go otherwise depends on each one's stack).
+ * The deepest a value may nest: at most this many levels of arrays, objects, Maps and Sets
+ * inside one another, where the msgpack codec counts a Set as two levels (msgpack stores its
+ * items in an array inside it, so 500 nested Sets at most). Both codecs refuse a deeper
+ * value with `INVALID_VALUE` before anything is sent, so that a value one process or thread
+ * can write, every other can write back (how deep the encoders could go otherwise depends on
+ * each one's stack).
  */
 export const MAX_VALUE_DEPTH = 1000;
 

@@ -106,8 +106,16 @@ function check(value: unknown, ancestors: object[]): void {
     if (proto === Date.prototype) return;
   }
   if (ancestors.includes(value)) reject('cyclic values are not supported');
-  if (ancestors.length >= MAX_VALUE_DEPTH) reject(`nested deeper than ${MAX_VALUE_DEPTH} levels`);
+  // msgpackr writes a Set as an extension around an array of its items: two levels of its
+  // encoder's stack, so a Set counts as two levels of MAX_VALUE_DEPTH (1000 nested Sets
+  // overflow a main thread's stack; 500 take less of it than 1000 objects do).
+  const levels = proto === Set.prototype ? 2 : 1;
+  if (ancestors.length + levels > MAX_VALUE_DEPTH) {
+    const sets = levels === 2 || ancestors.some((a) => a instanceof Set);
+    reject(`nested deeper than ${MAX_VALUE_DEPTH} levels${sets ? ' (a Set counts as two)' : ''}`);
+  }
   ancestors.push(value);
+  if (levels === 2) ancestors.push(value);
   if (proto === Array.prototype) {
     const array = value as unknown[];
     if (Object.keys(array).length !== array.length) reject('arrays with extra properties change');
@@ -133,7 +141,7 @@ function check(value: unknown, ancestors: object[]): void {
   } else {
     reject(`${describeType(value)} is not a supported type`);
   }
-  ancestors.pop();
+  ancestors.length -= levels;
 }
 
 // The containers on the path from the root to the value being checked. An array, not a
