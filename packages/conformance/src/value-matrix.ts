@@ -1,4 +1,4 @@
-import type { Capabilities } from '@statewire/core';
+import { type Capabilities, MAX_VALUE_DEPTH } from '@statewire/core';
 import { seededBytes, seededText } from './random-data.js';
 
 /**
@@ -67,7 +67,8 @@ const optional = (name: string, make: () => unknown): ValueCase => ({
   make,
 });
 
-function nested(depth: number, leaf: unknown, wrap: (inner: unknown) => unknown): unknown {
+/** `leaf` inside `depth` containers made by `wrap`, one inside another. */
+export function nested(depth: number, leaf: unknown, wrap: (inner: unknown) => unknown): unknown {
   let value = leaf;
   for (let i = 0; i < depth; i++) value = wrap(value);
   return value;
@@ -171,6 +172,20 @@ export function valueMatrix(): ValueCase[] {
     json('a frozen object', () => Object.freeze({ a: 1, b: Object.freeze([2]) })),
     json('an object nested 100 levels deep', () => nested(100, 'leaf', (inner) => ({ inner }))),
     json('an array nested 100 levels deep', () => nested(100, 0, (inner) => [inner])),
+    // MAX_VALUE_DEPTH counts containers (arrays, objects, Maps, Sets), not the leaf: both of
+    // core's codecs keep exactly this many arrays or objects and refuse one more.
+    json(`an array nested MAX_VALUE_DEPTH (${MAX_VALUE_DEPTH}) levels deep`, () =>
+      nested(MAX_VALUE_DEPTH, 0, (inner) => [inner]),
+    ),
+    json(`an object nested MAX_VALUE_DEPTH (${MAX_VALUE_DEPTH}) levels deep`, () =>
+      nested(MAX_VALUE_DEPTH, 'leaf', (inner) => ({ inner })),
+    ),
+    optional(`an array nested MAX_VALUE_DEPTH + 1 (${MAX_VALUE_DEPTH + 1}) levels deep`, () =>
+      nested(MAX_VALUE_DEPTH + 1, 0, (inner) => [inner]),
+    ),
+    optional(`an object nested MAX_VALUE_DEPTH + 1 (${MAX_VALUE_DEPTH + 1}) levels deep`, () =>
+      nested(MAX_VALUE_DEPTH + 1, 'leaf', (inner) => ({ inner })),
+    ),
     json('an object with 1000 properties', () =>
       Object.fromEntries(Array.from({ length: 1000 }, (_, i) => [`p${i}`, i])),
     ),
@@ -228,6 +243,13 @@ export function valueMatrix(): ValueCase[] {
     structured('a Set', () => new Set([3, 1, 2])),
     structured('a Set of mixed values', () => new Set<unknown>(['a', 1, true, null])),
     structured('an empty Set', () => new Set()),
+    // Core's msgpack codec counts a Set as two levels of MAX_VALUE_DEPTH: this is its deepest.
+    structured(`Maps nested MAX_VALUE_DEPTH (${MAX_VALUE_DEPTH}) levels deep`, () =>
+      nested(MAX_VALUE_DEPTH, 0, (inner) => new Map([['m', inner]])),
+    ),
+    structured(`Sets nested MAX_VALUE_DEPTH / 2 (${MAX_VALUE_DEPTH / 2}) levels deep`, () =>
+      nested(MAX_VALUE_DEPTH / 2, 0, (inner) => new Set([inner])),
+    ),
     structured(
       'a Map of Sets of Dates',
       () => new Map([['dates', new Set([new Date(0), new Date(1)])]]),

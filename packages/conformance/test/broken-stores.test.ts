@@ -1,17 +1,21 @@
 import { basename } from 'node:path';
+import { MAX_VALUE_DEPTH } from '@statewire/core';
 import { beforeAll, describe, it } from 'vitest';
 import { type FixtureRun, type ReportedFile, runFixtures } from './run-fixtures.js';
 
 // Each deliberately broken store in test/fixtures/broken, what it breaks, and the tests
 // of the suite (group, test name) that must fail on it. Every one of these tests must pass
 // on a correct store with the same capabilities in the same run: the memory store
-// (control.ts), for binary fixtures a memory store with a binary codec (control-binary.ts),
-// and for fixtures without versions a memory store that declares none
-// (control-no-versions.ts).
+// (control.ts, which runs describeBoundedHolder() on a bounded one too), for binary fixtures
+// a memory store with a binary codec (control-binary.ts), and for fixtures without versions
+// a memory store that declares none (control-no-versions.ts). A fixture runs
+// describeConformance(), or the one entry named by `runs` (a group run on its own, to keep
+// the run short, or describeBoundedHolder()).
 const fixtures: {
   file: string;
   breaks: string;
   control?: 'control-binary' | 'control-no-versions';
+  runs?: string;
   caughtBy: [string, string][];
 }[] = [
   {
@@ -161,15 +165,122 @@ const fixtures: {
   {
     file: 'wrong-manifest-group',
     breaks: 'declares binary and structured on a JSON store, to one group run on its own',
+    runs: 'describeBasic',
     caughtBy: [
       ['basic', 'get() of a missing key resolves undefined'],
       ['basic', 'set() overwrites the previous value'],
     ],
   },
+  {
+    file: 'ignores-unknown-options',
+    breaks:
+      'drops the options a call does not take (tll, ifVersion on increment) instead of refusing them',
+    runs: 'describeLifecycle',
+    caughtBy: [
+      [
+        'lifecycle',
+        'set(), increment() and delete() reject an option they do not take (tll, ifVersion on increment, ttl on delete) with TypeError and write nothing',
+      ],
+      [
+        'lifecycle',
+        'atomic().set() with an option it does not take (tll) makes commit() reject TypeError and write nothing, the builder never throwing; tll: undefined commits',
+      ],
+      [
+        'lifecycle',
+        'setIfAbsent() rejects an ifVersion option with TypeError and writes nothing, never ignoring it',
+      ],
+    ],
+  },
+  {
+    file: 'refuses-undefined-options',
+    breaks: 'refuses an option a call does not take even when it is undefined',
+    runs: 'describeLifecycle',
+    caughtBy: [
+      [
+        'lifecycle',
+        'set(), increment() and delete() let an option they do not take through when it is undefined: it asks for nothing',
+      ],
+      [
+        'lifecycle',
+        'atomic().set() with an option it does not take (tll) makes commit() reject TypeError and write nothing, the builder never throwing; tll: undefined commits',
+      ],
+    ],
+  },
+  {
+    file: 'deep-values-too-large',
+    breaks: 'refuses values MAX_VALUE_DEPTH levels deep (counting the leaf), with TOO_LARGE',
+    runs: 'describeValueRules',
+    caughtBy: [
+      [
+        'values',
+        `set() of an array nested MAX_VALUE_DEPTH (${MAX_VALUE_DEPTH}) levels deep round-trips exactly`,
+      ],
+      [
+        'values',
+        `set() of an object nested MAX_VALUE_DEPTH (${MAX_VALUE_DEPTH}) levels deep round-trips exactly`,
+      ],
+      [
+        'values',
+        `set() of an array nested MAX_VALUE_DEPTH + 1 (${MAX_VALUE_DEPTH + 1}) levels deep round-trips exactly or rejects INVALID_VALUE`,
+      ],
+      [
+        'values',
+        `set() of an object nested MAX_VALUE_DEPTH + 1 (${MAX_VALUE_DEPTH + 1}) levels deep round-trips exactly or rejects INVALID_VALUE`,
+      ],
+      [
+        'values',
+        `set() of values nested deeper than MAX_VALUE_DEPTH (${MAX_VALUE_DEPTH}) affects those calls only: each round-trips or rejects INVALID_VALUE, and the store keeps working`,
+      ],
+    ],
+  },
+  {
+    file: 'batch-evicts-own-writes',
+    breaks:
+      'applies a setMany() or commit entry by entry on a bounded holder, evicting its own first entries',
+    runs: 'describeBoundedHolder',
+    caughtBy: [
+      [
+        'bounded holder',
+        'setMany() of more entries than maxEntries (201) rejects TOO_LARGE and applies no entry',
+      ],
+      [
+        'bounded holder',
+        'atomic() commit() of more sets than maxEntries (201) rejects TOO_LARGE and applies none',
+      ],
+      [
+        'bounded holder',
+        "setMany() with one entry over the holder's maxBytes (65536) rejects TOO_LARGE and applies no entry",
+      ],
+    ],
+  },
+  {
+    file: 'evicts-by-first-write',
+    breaks: 'evicts the entry written first on a bounded holder, though a write just rewrote it',
+    runs: 'describeBoundedHolder',
+    caughtBy: [
+      [
+        'bounded holder',
+        'setMany() of maxEntries (200) entries into a full holder keeps every one of its own entries, evicting only older ones',
+      ],
+      [
+        'bounded holder',
+        'atomic() commit() of maxEntries (200) sets into a full holder keeps every one of its own sets, evicting only older entries',
+      ],
+      [
+        'bounded holder',
+        'setMany() of more entries than maxEntries (201) rejects TOO_LARGE and applies no entry',
+      ],
+      [
+        'bounded holder',
+        'atomic() commit() of more sets than maxEntries (201) rejects TOO_LARGE and applies none',
+      ],
+    ],
+  },
 ];
 
-// Generous: twenty suite runs (the fixtures and three controls) on two possibly busy cores.
-// A run that takes longer is killed and fails every test below, rather than hanging this one.
+// Generous: twenty-five suite runs (the fixtures, some of one group only, and three controls)
+// on two possibly busy cores. A run that takes longer is killed and fails every test below,
+// rather than hanging this one.
 const RUN_BOUND_MS = 360_000;
 
 describe('the suite against deliberately broken stores', () => {
@@ -244,7 +355,7 @@ describe('the suite against deliberately broken stores', () => {
   });
 
   for (const fixture of fixtures) {
-    it(`describeConformance() catches a store that ${fixture.breaks} (${fixture.file})`, ({
+    it(`${fixture.runs ?? 'describeConformance'}() catches a store that ${fixture.breaks} (${fixture.file})`, ({
       expect,
     }) => {
       const report = file(fixture.file);

@@ -1,4 +1,5 @@
 import type { Capabilities, Store } from '@statewire/core';
+import { describe } from 'vitest';
 import type { FactoryOptions } from '../factory.js';
 import { describeWhen } from '../gate.js';
 import { createHarness, type Kit } from '../harness.js';
@@ -44,17 +45,68 @@ async function waitForExpiry(kit: Kit, s: Store, key: string): Promise<void> {
 }
 
 /**
+ * Keys of one commit share the hash tag `{c}`, as in the atomic commits group, so that a
+ * holder that commits only keys of one slot runs these tests too.
+ */
+const k = (name: string) => `{c}${name}`;
+
+/** The keys of a write one entry over `MAX_ENTRIES`: `existing` first, then `0`, `1`, … */
+const overflowKeys = () => [
+  k('existing'),
+  ...Array.from({ length: MAX_ENTRIES }, (_, i) => k(String(i))),
+];
+
+/** The namespace's keys, and the entries (with versions) or values of `keys`. */
+async function snapshot(kit: Kit, s: Store, keys: string[]) {
+  return {
+    keys: (await s.keys()).sort(),
+    entries: kit.capabilities.versions ? await s.getEntries(keys) : await s.getMany(keys),
+  };
+}
+
+/**
+ * Writes two of the {@link overflowKeys} (so that a write over the bound would overwrite
+ * them) and returns what must not change: the snapshot of them and of the last key.
+ */
+async function prepareOverflow(kit: Kit, s: Store) {
+  await s.setMany([
+    { key: k('existing'), value: 'old' },
+    { key: k('0'), value: 'old' },
+  ]);
+  const keys = [k('existing'), k('0'), k(String(MAX_ENTRIES - 1))];
+  return { keys, before: await snapshot(kit, s, keys) };
+}
+
+/**
+ * Fills the holder with `MAX_ENTRIES` older entries and returns the keys of a write of
+ * exactly `MAX_ENTRIES` entries that fits: it rewrites the oldest quarter and adds new keys,
+ * so that a holder that ranks entries by their first write (not their last) makes room by
+ * evicting the write's own rewritten entries.
+ */
+async function fillForBatch(s: Store): Promise<string[]> {
+  const older = Array.from({ length: MAX_ENTRIES }, (_, i) => k(`old${i}`));
+  await s.setMany(older.map((key) => ({ key, value: 'old' })));
+  const rewritten = older.slice(0, MAX_ENTRIES / 4);
+  return [
+    ...rewritten,
+    ...Array.from({ length: MAX_ENTRIES - rewritten.length }, (_, i) => k(`new${i}`)),
+  ];
+}
+
+/**
  * Holders with bounds (DESIGN "Expiry", "All or nothing"): expired entries never count
  * toward `maxEntries`, so they never cost a live entry its place, however many short-lived
- * entries were written; and a `setMany()` with one entry over the holder's `maxBytes`
- * rejects `TOO_LARGE` and applies none of its entries. Not part of `describeConformance`,
+ * entries were written; a `setMany()` with one entry over the holder's `maxBytes`, and a
+ * `setMany()` (or, with `atomic`, an `atomic()` commit) of more entries than `maxEntries`,
+ * rejects `TOO_LARGE` and applies none of its entries; one of exactly `maxEntries` entries
+ * may evict older entries to make room, never its own. Not part of `describeConformance`,
  * since a store cannot say whether its holder is bounded: a transport whose holder takes
- * `maxEntries` and `maxBytes` calls it with a factory of bounded stores. Runs on stores that
- * declare `ttl`.
+ * `maxEntries` and `maxBytes` calls it with a factory of bounded stores. The expiry test runs
+ * on stores that declare `ttl`.
  *
  * @param factory - makes a store whose holder keeps at most `maxEntries` live entries and
  *   `maxBytes` bytes
- * @param expectedCapabilities - what the store declares (the group needs `ttl`)
+ * @param expectedCapabilities - what the store declares (the expiry test needs `ttl`)
  * @param options - the suite's options (`ttl`, `expiryTimeout`, bounds)
  * @throws TypeError when an option is malformed
  *
@@ -73,7 +125,7 @@ export function describeBoundedHolder(
   const bounded = ({ namespace }: FactoryOptions) =>
     factory({ namespace, maxEntries: MAX_ENTRIES, maxBytes: MAX_BYTES });
 
-  describeWhen('ttl', true, expectedCapabilities.ttl, 'bounded holder', () => {
+  describe('bounded holder', () => {
     const { test } = createHarness(bounded, expectedCapabilities, resolved);
 
     test(`setMany() with one entry over the holder's maxBytes (${MAX_BYTES}) rejects TOO_LARGE and applies no entry`, async (kit) => {
@@ -102,6 +154,48 @@ export function describeBoundedHolder(
       kit.expect(await s.getMany(['existing', 'fresh'])).toStrictEqual(['new', 1]);
     });
 
+    test(`setMany() of more entries than maxEntries (${MAX_ENTRIES + 1}) rejects TOO_LARGE and applies no entry`, async (kit) => {
+      const s = await kit.store();
+      const { keys, before } = await prepareOverflow(kit, s);
+      await kit.rejects(
+        `setMany() of ${MAX_ENTRIES + 1} entries`,
+        () => s.setMany(overflowKeys().map((key, i) => ({ key, value: i }))),
+        'TOO_LARGE',
+      );
+      kit.expect(await snapshot(kit, s, keys), 'no entry may be applied').toStrictEqual(before);
+    });
+
+    test(`setMany() of maxEntries (${MAX_ENTRIES}) entries into a full holder keeps every one of its own entries, evicting only older ones`, async (kit) => {
+      const s = await kit.store();
+      const batch = await fillForBatch(s);
+      await s.setMany(batch.map((key, i) => ({ key, value: i })));
+      kit
+        .expect(await s.getMany(batch), 'every entry of the setMany() must be readable')
+        .toStrictEqual(batch.map((_, i) => i));
+    });
+
+    if (expectedCapabilities.atomic) {
+      test(`atomic() commit() of more sets than maxEntries (${MAX_ENTRIES + 1}) rejects TOO_LARGE and applies none`, async (kit) => {
+        const s = await kit.store();
+        const { keys, before } = await prepareOverflow(kit, s);
+        const op = s.atomic();
+        for (const [i, key] of overflowKeys().entries()) op.set(key, i);
+        await kit.rejects(`commit() of ${MAX_ENTRIES + 1} sets`, () => op.commit(), 'TOO_LARGE');
+        kit.expect(await snapshot(kit, s, keys), 'no set may be applied').toStrictEqual(before);
+      });
+
+      test(`atomic() commit() of maxEntries (${MAX_ENTRIES}) sets into a full holder keeps every one of its own sets, evicting only older entries`, async (kit) => {
+        const s = await kit.store();
+        const batch = await fillForBatch(s);
+        const op = s.atomic();
+        for (const [i, key] of batch.entries()) op.set(key, i);
+        kit.expect((await op.commit()).ok, 'the commit').toBe(true);
+        kit
+          .expect(await s.getMany(batch), 'every set of the commit must be readable')
+          .toStrictEqual(batch.map((_, i) => i));
+      });
+    }
+
     test(`up to maxEntries (${MAX_ENTRIES}) entries without ttl are all kept`, async (kit) => {
       const s = await kit.store();
       const keys = Array.from({ length: MAX_ENTRIES }, (_, i) => `k${i}`);
@@ -109,25 +203,27 @@ export function describeBoundedHolder(
       kit.expect(await s.getMany(keys)).toStrictEqual(keys.map((_, i) => i));
     });
 
-    test(
-      `expired entries never cost a live entry its place (${ROUNDS * ROUND} short-lived writes, maxEntries ${MAX_ENTRIES})`,
-      async (kit) => {
-        const s = await kit.store();
-        const live = Array.from({ length: LIVE }, (_, i) => `live${i}`);
-        await s.setMany(live.map((key, i) => ({ key, value: i })));
-        // At most LIVE + ROUND entries are live at any time, well under the bound; together
-        // with the expired ones, the holder has seen several times the bound.
-        for (let round = 0; round < ROUNDS; round++) {
-          const keys = Array.from({ length: ROUND }, (_, i) => `short${round}-${i}`);
-          await s.setMany(keys.map((key) => ({ key, value: round, ttl: kit.options.ttl })));
-          // The last entry has the latest deadline: once it is gone, the round has expired.
-          await waitForExpiry(kit, s, keys[ROUND - 1] as string);
-        }
-        kit
-          .expect(await s.getMany(live), 'every live entry must still be there')
-          .toStrictEqual(live.map((_, i) => i));
-      },
-      resolved.timeout + ROUNDS * resolved.expiryTimeout,
-    );
+    describeWhen('ttl', true, expectedCapabilities.ttl, 'expiry', () => {
+      test(
+        `expired entries never cost a live entry its place (${ROUNDS * ROUND} short-lived writes, maxEntries ${MAX_ENTRIES})`,
+        async (kit) => {
+          const s = await kit.store();
+          const live = Array.from({ length: LIVE }, (_, i) => `live${i}`);
+          await s.setMany(live.map((key, i) => ({ key, value: i })));
+          // At most LIVE + ROUND entries are live at any time, well under the bound; together
+          // with the expired ones, the holder has seen several times the bound.
+          for (let round = 0; round < ROUNDS; round++) {
+            const keys = Array.from({ length: ROUND }, (_, i) => `short${round}-${i}`);
+            await s.setMany(keys.map((key) => ({ key, value: round, ttl: kit.options.ttl })));
+            // The last entry has the latest deadline: once it is gone, the round has expired.
+            await waitForExpiry(kit, s, keys[ROUND - 1] as string);
+          }
+          kit
+            .expect(await s.getMany(live), 'every live entry must still be there')
+            .toStrictEqual(live.map((_, i) => i));
+        },
+        resolved.timeout + ROUNDS * resolved.expiryTimeout,
+      );
+    });
   });
 }

@@ -1,7 +1,7 @@
 import type { Store } from '@statewire/core';
 import { describe } from 'vitest';
 import type { ConformanceGroup } from '../factory.js';
-import { createHarness } from '../harness.js';
+import { createHarness, type Kit } from '../harness.js';
 import { BATCH_COMPANION_KEY, everyMethod } from '../methods.js';
 import { resolveOptions } from '../options.js';
 import { summarize } from '../outcome.js';
@@ -18,13 +18,28 @@ const malformedOptions: [string, unknown][] = [
 ];
 
 /**
+ * What a refused call must leave as it was: the namespace's keys, and the value (with
+ * versions, the entry: its version too) of each of `keys`.
+ */
+async function snapshot(kit: Kit, s: Store, keys: string[]) {
+  return {
+    keys: (await s.keys()).sort(),
+    entries: kit.capabilities.versions ? await s.getEntries(keys) : await s.getMany(keys),
+  };
+}
+
+/**
  * Shutdown and call options (RELIABILITY F36): `close()` settles every pending call
  * (resolved, or rejected `CLOSED`; never left hanging), later calls reject `CLOSED`,
- * `close()` is idempotent and closes only its own store; malformed call options reject
- * with `TypeError`, an already-aborted signal with `ABORTED`, and neither writes anything.
+ * `close()` is idempotent and closes only its own store; malformed call options, and an
+ * option the call does not take (a misspelt `ttl`, `ifVersion` on `increment`, `ttl` on
+ * `delete`, with `atomic` an option of `atomic().set()` at `commit()`), reject with
+ * `TypeError` — never ignored — while such an option set to `undefined` asks for nothing and
+ * is let through; an already-aborted signal rejects with `ABORTED`; no refused call writes.
  */
 export const describeLifecycle: ConformanceGroup = (factory, expectedCapabilities, options) => {
   const resolved = resolveOptions(options);
+  const caps = expectedCapabilities;
   describe('lifecycle', () => {
     const { test } = createHarness(factory, expectedCapabilities, resolved);
 
@@ -127,6 +142,80 @@ export const describeLifecycle: ConformanceGroup = (factory, expectedCapabilitie
       );
       kit.expect(await s.keys(), 'setIfAbsent() with ifVersion wrote').toEqual([]);
     });
+
+    // An option name a call does not take is refused whatever the capabilities: increment()
+    // takes no ifVersion on any store, as setIfAbsent() takes none.
+    test('set(), increment() and delete() reject an option they do not take (tll, ifVersion on increment, ttl on delete) with TypeError and write nothing', async (kit) => {
+      const s = await kit.store();
+      await s.set('k', 1);
+      const before = await snapshot(kit, s, ['k', 'fresh']);
+      const refused: [string, () => Promise<unknown>][] = [
+        ['set() with tll, a misspelt ttl', () => s.set('k', 2, { tll: 10 } as never)],
+        ['set() of a missing key with tll', () => s.set('fresh', 2, { tll: 10 } as never)],
+        ['increment() with ifVersion', () => s.increment('k', 1, { ifVersion: null } as never)],
+        ['delete() with ttl', () => s.delete('k', { ttl: 10 } as never)],
+      ];
+      for (const [what, call] of refused) {
+        await kit.rejects(what, call, 'TypeError');
+        kit
+          .expect(await snapshot(kit, s, ['k', 'fresh']), `${what} changed the store`)
+          .toStrictEqual(before);
+      }
+    });
+
+    test('set(), increment() and delete() let an option they do not take through when it is undefined: it asks for nothing', async (kit) => {
+      const s = await kit.store();
+      const set = await kit.attempt('set() with tll: undefined', () =>
+        s.set('k', 'v', { tll: undefined } as never),
+      );
+      kit.expect(summarize(set, true), 'set() with tll: undefined').toBe('resolved undefined');
+      const increment = await kit.attempt('increment() with ifVersion: undefined', () =>
+        s.increment('n', 2, { ifVersion: undefined } as never),
+      );
+      kit
+        .expect(summarize(increment, true), 'increment() with ifVersion: undefined')
+        .toBe('resolved 2');
+      kit.expect(await s.getMany(['k', 'n'])).toStrictEqual(['v', 2]);
+      const deleted = await kit.attempt('delete() with ttl: undefined', () =>
+        s.delete('k', { ttl: undefined } as never),
+      );
+      kit.expect(summarize(deleted, true), 'delete() with ttl: undefined').toBe('resolved true');
+      kit.expect(await s.keys()).toEqual(['n']);
+    });
+
+    if (caps.atomic) {
+      test('atomic().set() with an option it does not take (tll) makes commit() reject TypeError and write nothing, the builder never throwing; tll: undefined commits', async (kit) => {
+        // Keys of one commit share a hash tag (see the atomic commits group).
+        const a = '{c}a';
+        const b = '{c}b';
+        const s = await kit.store();
+        await s.set(a, 1);
+        const before = await snapshot(kit, s, [a, b]);
+        await kit.rejects(
+          'commit() of atomic().set() with tll',
+          () =>
+            s
+              .atomic()
+              .set(b, 2)
+              .set(a, 2, { tll: 10 } as never)
+              .commit(),
+          'TypeError',
+        );
+        kit
+          .expect(await snapshot(kit, s, [a, b]), 'a refused commit changed the store')
+          .toStrictEqual(before);
+        const outcome = await kit.attempt('commit() of atomic().set() with tll: undefined', () =>
+          s
+            .atomic()
+            .set(b, 2)
+            .set(a, 2, { tll: undefined } as never)
+            .commit(),
+        );
+        kit.expect(summarize(outcome)).toBe('resolved');
+        kit.expect(outcome.kind === 'resolved' && outcome.value.ok, 'the commit is ok').toBe(true);
+        kit.expect(await s.getMany([a, b])).toStrictEqual([2, 2]);
+      });
+    }
 
     test('get() aborted while pending settles, resolved or rejected ABORTED', async (kit) => {
       const s = await kit.store();

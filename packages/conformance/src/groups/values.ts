@@ -1,4 +1,4 @@
-import type { Store } from '@statewire/core';
+import { MAX_VALUE_DEPTH, type Store } from '@statewire/core';
 import { describe } from 'vitest';
 import type { ConformanceGroup } from '../factory.js';
 import { createHarness, type Kit } from '../harness.js';
@@ -9,6 +9,7 @@ import { formatBytes, seededBytes, seededText } from '../random-data.js';
 import { strictDiff } from '../strict-equal.js';
 import {
   falsyValues,
+  nested,
   ruleFor,
   type ValueCase,
   type ValueRule,
@@ -78,9 +79,10 @@ async function checkValue(kit: Kit, valueCase: ValueCase, rule: ValueRule, ms: n
 /**
  * The value rules (RELIABILITY D24–D28): the value matrix (every value round-trips
  * exactly or is `INVALID_VALUE`, as its class and the store's `binary` / `structured`
- * capabilities say), falsy values, serializer failures that reject only their call, copies
- * on write and read, large values of `options.largeValueBytes`, and `TOO_LARGE` over
- * `maxValueBytes`. Applies to every store; the capabilities decide what each case must do.
+ * capabilities say; values nested `MAX_VALUE_DEPTH` levels deep round-trip), falsy values,
+ * serializer failures and values nested deeper than `MAX_VALUE_DEPTH` that reject only their
+ * call, copies on write and read, large values of `options.largeValueBytes`, and `TOO_LARGE`
+ * over `maxValueBytes`. Applies to every store; the capabilities decide what each case must do.
  */
 export const describeValueRules: ConformanceGroup = (factory, expectedCapabilities, options) => {
   const resolved = resolveOptions(options);
@@ -141,6 +143,40 @@ export const describeValueRules: ConformanceGroup = (factory, expectedCapabiliti
         .toStrictEqual([1, undefined, undefined, 3]);
       await s.set('later', 'ok');
       kit.expect(await s.get('later')).toBe('ok');
+    });
+
+    test(`set() of values nested deeper than MAX_VALUE_DEPTH (${MAX_VALUE_DEPTH}) affects those calls only: each round-trips or rejects INVALID_VALUE, and the store keeps working`, async (kit) => {
+      const s = await kit.store();
+      const deepArray = () => nested(MAX_VALUE_DEPTH + 1, 0, (inner) => [inner]);
+      const deepObject = () => nested(MAX_VALUE_DEPTH + 1, 'leaf', (inner) => ({ inner }));
+      const [a, array, many, c, read] = await Promise.all([
+        kit.attempt('set(a)', () => s.set('a', 1)),
+        kit.attempt('set() of the deep array', () => s.set('array', deepArray())),
+        kit.attempt('setMany() with the deep object', () =>
+          s.setMany([
+            { key: 'many', value: 1 },
+            { key: 'object', value: deepObject() },
+          ]),
+        ),
+        kit.attempt('set(c)', () => s.set('c', 3)),
+        kit.attempt('get(a)', () => s.get('a')),
+      ]);
+      kit
+        .expect([a, c, read].map((outcome) => summarize(outcome, true)))
+        .toEqual(['resolved undefined', 'resolved undefined', 'resolved 1']);
+      for (const [what, outcome, keys, make] of [
+        ['set() of the deep array', array, ['array'], () => [deepArray()]],
+        ['setMany() with the deep object', many, ['many', 'object'], () => [1, deepObject()]],
+      ] as const) {
+        kit
+          .expect(['resolved', 'rejected INVALID_VALUE'], `${what} ${summarize(outcome)}`)
+          .toContain(summarize(outcome));
+        const stored = await s.getMany([...keys]);
+        const expected = outcome.kind === 'resolved' ? make() : keys.map(() => undefined);
+        kit.expect(strictDiff(expected, stored), `getMany() after ${what}`).toBeUndefined();
+      }
+      await s.set('later', 'ok');
+      kit.expect(await s.getMany(['a', 'c', 'later'])).toStrictEqual([1, 3, 'ok']);
     });
 
     test('set() keeps a copy: mutating the value afterwards changes nothing stored', async (kit) => {
