@@ -1,7 +1,7 @@
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { describeConformance } from '@statewire/conformance';
+import { describeBoundedHolder, describeConformance } from '@statewire/conformance';
 import type { Store } from '@statewire/core';
 import { defineCapabilities } from '@statewire/core/transport';
 import { afterAll, beforeAll } from 'vitest';
@@ -11,9 +11,14 @@ const holderScript = fileURLToPath(new URL('../fixtures/conformance-holder.mjs',
 
 type Connect = (options: { channel: unknown; namespace: string }) => Store;
 
+type Ready = { once(event: 'message', listener: (message: unknown) => void): unknown };
+const ready = (target: Ready) =>
+  new Promise<void>((resolve) => target.once('message', () => resolve()));
+
 /**
  * The shared conformance suite on a transport, across a real process boundary (the test
- * process talks to a forked holder) and across a worker thread (a holder in a thread).
+ * process talks to a forked holder) and across a worker thread (a holder in a thread); and
+ * its bounded-holder group on holders forked with `maxEntries` and `maxBytes`, one per test.
  */
 export function conformanceScenarios(transport: TransportUnderTest): void {
   const capabilities = defineCapabilities({
@@ -34,13 +39,12 @@ export function conformanceScenarios(transport: TransportUnderTest): void {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     thread = new Worker(holderScript, { workerData: { entry: transport.entry } });
-    const ready = (target: {
-      once(event: 'message', listener: (message: unknown) => void): unknown;
-    }) => new Promise<void>((resolve) => target.once('message', () => resolve()));
     await Promise.all([ready(child), ready(thread)]);
   });
+  const boundedHolders: ReturnType<typeof fork>[] = [];
   afterAll(async () => {
     child?.kill('SIGKILL');
+    for (const holder of boundedHolders) holder.kill('SIGKILL');
     await thread?.terminate();
   });
 
@@ -54,4 +58,12 @@ export function conformanceScenarios(transport: TransportUnderTest): void {
     ({ namespace }) => connect({ channel: thread, namespace }),
     capabilities,
   );
+  describeBoundedHolder(async ({ namespace, maxEntries, maxBytes }) => {
+    const holder = fork(holderScript, [transport.entry, JSON.stringify({ maxEntries, maxBytes })], {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    boundedHolders.push(holder);
+    await ready(holder);
+    return connect({ channel: holder, namespace });
+  }, capabilities);
 }
