@@ -1,4 +1,4 @@
-import type { Store } from '@statewire/core';
+import { MAX_VALUE_DEPTH, type Store } from '@statewire/core';
 import { DEFAULT_MAX_BATCH_KEYS } from '@statewire/core/transport';
 import session, { type SessionData } from 'express-session';
 import {
@@ -134,11 +134,12 @@ export class StatewireSessionStore extends session.Store {
 /**
  * The form a session is stored in: express-session's own JSON round trip (its MemoryStore
  * does the same), which turns `Date`s into ISO strings and drops `undefined` fields and
- * functions — what a JSON store could not keep exactly anyway.
+ * functions — what a JSON store could not keep exactly anyway. A session some codec would
+ * refuse is kept as its JSON text instead (see {@link keptAsText}).
  */
 function toStored(data: SessionData): unknown {
   const text = JSON.stringify(data);
-  return LONE_SURROGATE.test(text) ? { [AS_JSON_TEXT]: text } : JSON.parse(text);
+  return keptAsText(text) ? { [AS_JSON_TEXT]: text } : JSON.parse(text);
 }
 
 /**
@@ -151,13 +152,48 @@ function fromStored(value: unknown): SessionData | null {
   return (typeof text === 'string' ? JSON.parse(text) : value) as SessionData;
 }
 
-// A string with a lone surrogate (a JSON request body can carry one: `"\ud800"`) survives
-// express-session's JSON round trip, but the msgpack transports refuse it (msgpack strings
-// are UTF-8). Such a session is kept as its JSON text, where JSON.stringify wrote the
-// surrogate as an escape (a `\udXXX` behind an even run of backslashes), so that it is
-// stored on every transport alike. A session always has a `cookie`: an object holding only
-// this field is never a session of its own.
+/**
+ * Whether a session's JSON text parses to a value that the codec of some transport refuses,
+ * though express-session's JSON round trip keeps it. A request body put in a session can
+ * hold each of them (`express.json()` parses whatever the client sent):
+ *
+ * - a lone surrogate (`"\ud800"`): msgpack strings are UTF-8. JSON.stringify wrote it as an
+ *   escape, a `\udXXX` behind an even run of backslashes;
+ * - an own `__proto__` key (`{"__proto__": …}`): msgpackr would rename it. Its text is a
+ *   `"__proto__"` right after the `{` or `,` that opens a member (inside a string, the quote
+ *   would be escaped);
+ * - nesting deeper than `MAX_VALUE_DEPTH`, which every codec refuses.
+ *
+ * Kept as text, such a session is stored on every transport alike and reads back exactly.
+ * The form is chosen before the write is issued, so the writes of a session stay in order.
+ */
+function keptAsText(text: string): boolean {
+  return LONE_SURROGATE.test(text) || PROTO_KEY.test(text) || nestsTooDeep(text);
+}
+
 const LONE_SURROGATE = /(?<!\\)(?:\\\\)*\\ud[89a-f][0-9a-f]{2}/;
+const PROTO_KEY = /[{,]"__proto__":/;
+
+// Brackets inside strings do not nest; a text of fewer than twice the limit cannot pass it.
+function nestsTooDeep(text: string): boolean {
+  if (text.length <= 2 * MAX_VALUE_DEPTH) return false;
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      if (c === '\\') i++;
+      else if (c === '"') inString = false;
+    } else if (c === '"') inString = true;
+    else if (c === '{' || c === '[') {
+      if (++depth > MAX_VALUE_DEPTH) return true;
+    } else if (c === '}' || c === ']') depth--;
+  }
+  return false;
+}
+
+// A session always has a `cookie`: an object holding only this field is never a session of
+// its own.
 const AS_JSON_TEXT = '$statewire:sessionJson';
 
 /** Calls `callback` once with the outcome, outside the promise chain (so a throwing callback is not swallowed). */

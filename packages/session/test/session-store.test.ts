@@ -1,4 +1,4 @@
-import { createMemoryStore, jsonCodec, StateError } from '@statewire/core';
+import { createMemoryStore, jsonCodec, MAX_VALUE_DEPTH, StateError } from '@statewire/core';
 import { msgpackCodec } from '@statewire/core/msgpack';
 import { MemoryBackend } from '@statewire/core/transport';
 import session, { type SessionData } from 'express-session';
@@ -73,6 +73,41 @@ describe('StatewireSessionStore', () => {
     expect(await store.get('sess:plain')).toMatchObject({ literal: '\\ud800', cookie: {} });
     await store.close();
   });
+
+  // express.json() parses whatever a client sent: an own "__proto__" key (msgpackr renames
+  // it, so the msgpack codec refuses it) or nesting past MAX_VALUE_DEPTH (every codec
+  // refuses it). express-session saves after the response, so such a session was silently
+  // lost on ipc-msgpack and Redis.
+  for (const [codecName, codec] of [
+    ['json', jsonCodec],
+    ['msgpack', msgpackCodec],
+  ] as const) {
+    it(`a session holding a request body with a "__proto__" key, or nested past MAX_VALUE_DEPTH, is stored on a ${codecName} store and reads back as MemoryStore gives it`, async () => {
+      const store = createMemoryStore({ codec, namespace: 'sessions' });
+      const sessions = new StatewireSessionStore({ store });
+      const memory = new session.MemoryStore();
+      const bodies = {
+        proto: '{"theme":"dark","__proto__":{"x":1}}',
+        nestedProto: '{"a":[{"__proto__":null}]}',
+        deep: `${'['.repeat(MAX_VALUE_DEPTH + 1)}${']'.repeat(MAX_VALUE_DEPTH + 1)}`,
+      };
+      for (const [sid, body] of Object.entries(bodies)) {
+        const data = sessionData(60_000, { prefs: JSON.parse(body) });
+        await call((cb) => sessions.set(sid, data, cb));
+        await call((cb) => memory.set(sid, data, cb));
+        const ours = await call<SessionData | null>((cb) => sessions.get(sid, cb));
+        expect(ours, sid).toEqual(await call<SessionData | null>((cb) => memory.get(sid, cb)));
+        expect(JSON.stringify((ours as unknown as { prefs: unknown }).prefs), sid).toBe(body);
+      }
+      expect(Object.prototype).not.toHaveProperty('x');
+      // A string that only mentions the key is stored as an object, as before.
+      await call((cb) =>
+        sessions.set('plain', sessionData(60_000, { note: '{"__proto__":1}' }), cb),
+      );
+      expect(await store.get('sess:plain')).toMatchObject({ note: '{"__proto__":1}' });
+      await store.close();
+    });
+  }
 
   it('get() of a missing session passes null', async () => {
     const { sessions } = sessionStore();
