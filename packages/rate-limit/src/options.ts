@@ -1,4 +1,5 @@
 import type { Store } from '@statewire/core';
+import { COUNTER_KEY_ROOM } from './counter-key.js';
 
 /** Options of {@link StatewireRateLimitStore}. */
 export interface RateLimitStoreOptions {
@@ -43,6 +44,13 @@ export function resolveRateLimitStoreOptions(
   }
   if (typeof prefix !== 'string') {
     throw new TypeError(`prefix must be a string, got ${typeof prefix}`);
+  }
+  if (!prefix.isWellFormed()) throw new TypeError('prefix must not hold a lone surrogate');
+  const room = store.capabilities.maxKeyBytes - COUNTER_KEY_ROOM;
+  if (Buffer.byteLength(prefix) > room) {
+    throw new TypeError(
+      `prefix must take at most ${room} UTF-8 bytes, to leave room for the client key in the store's maxKeyBytes (${store.capabilities.maxKeyBytes})`,
+    );
   }
   return { store, prefix };
 }

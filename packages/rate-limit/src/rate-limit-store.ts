@@ -5,6 +5,7 @@ import type {
   Options,
   Store as RateLimitStore,
 } from 'express-rate-limit';
+import { counterKey } from './counter-key.js';
 import { type FixedWindow, fixedWindow } from './fixed-window.js';
 import {
   type RateLimitStoreOptions,
@@ -103,7 +104,7 @@ export class StatewireRateLimitStore implements RateLimitStore {
   }
 
   #key(key: string, window: FixedWindow): string {
-    return `${this.prefix}${key}:${window.index}`;
+    return counterKey(this.prefix, key, window.index, this.#store.capabilities.maxKeyBytes);
   }
 
   #ttl(window: FixedWindow): number {

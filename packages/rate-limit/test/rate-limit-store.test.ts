@@ -95,6 +95,35 @@ describe('StatewireRateLimitStore', () => {
     expect((await limiter.increment('ada')).totalHits).toBe(1);
   });
 
+  // Client keys come from requests (an API key header, a user name): one the store could not
+  // take as a key (over maxKeyBytes, a lone surrogate) failed every request of that client
+  // (TOO_LARGE / INVALID_KEY), or with passOnStoreError let it through unlimited.
+  it("client keys over the store's maxKeyBytes or with a lone surrogate are counted, each on its own", async () => {
+    const { limiter, store } = limiterStore();
+    const long = 'k'.repeat(2000);
+    const keys = [long, `${long}x`, 'a\ud800', 'a\udc00', '\ud800'];
+    for (const key of keys) {
+      expect((await limiter.increment(key)).totalHits, key.slice(-3)).toBe(1);
+      expect((await limiter.increment(key)).totalHits, key.slice(-3)).toBe(2);
+      expect(await limiter.get(key)).toMatchObject({ totalHits: 2 });
+    }
+    await limiter.decrement(long);
+    expect(await limiter.get(long)).toMatchObject({ totalHits: 1 });
+    await limiter.resetKey('a\ud800');
+    expect(await limiter.get('a\ud800')).toBeUndefined();
+    expect(await limiter.get('a\udc00')).toMatchObject({ totalHits: 2 });
+    // Each stands for itself in a key the store takes; a client key that looks like one
+    // of them is hashed too, so it never shares another client's counter.
+    const counters = await store.keys();
+    expect(counters).toHaveLength(keys.length - 1);
+    for (const counter of counters) expect(counter).toMatch(/^rl:#sha256:[\w-]{43}:\d+$/);
+    const lookalike = (counters[0] as string).slice('rl:'.length).replace(/:\d+$/, '');
+    expect((await limiter.increment(lookalike)).totalHits).toBe(1);
+    // Keys the store takes as they are stay readable as they were.
+    await limiter.increment('1.2.3.4');
+    expect(await store.keys('rl:1.2.3.4:')).toHaveLength(1);
+  });
+
   it('a failing store rejects with its StateError', async () => {
     const { limiter, store } = limiterStore();
     await store.close();
@@ -106,6 +135,10 @@ describe('StatewireRateLimitStore', () => {
     expect(() => new StatewireRateLimitStore(undefined as never)).toThrow(TypeError);
     expect(() => new StatewireRateLimitStore({} as never)).toThrow(/store/);
     expect(() => new StatewireRateLimitStore({ store, prefix: 1 as never })).toThrow(/prefix/);
+    expect(() => new StatewireRateLimitStore({ store, prefix: 'a\ud800' })).toThrow(/prefix/);
+    expect(() => new StatewireRateLimitStore({ store, prefix: 'p'.repeat(1000) })).toThrow(
+      /prefix must take at most \d+ UTF-8 bytes/,
+    );
     const limiter = new StatewireRateLimitStore({ store });
     await expect(limiter.increment('ada')).rejects.toThrow(/init/);
     expect(() => limiter.init({ windowMs: 0 })).toThrow(/windowMs/);
