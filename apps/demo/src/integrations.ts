@@ -127,6 +127,9 @@ export function createIntegrations(config: DemoConfig, open: OpenStore): Integra
     name: 'statewire.sid',
     resave: false,
     saveUninitialized: false,
+    // Each request of a session moves its cookie's expiry on, as touch() moves the stored
+    // session's: without it the browser drops an active login 30 minutes after it began.
+    rolling: true,
     cookie: { maxAge: SESSION_MAX_AGE_MS, httpOnly: true, sameSite: 'lax' },
   });
   app
@@ -140,10 +143,18 @@ export function createIntegrations(config: DemoConfig, open: OpenStore): Integra
           'INVALID_NAME',
           `send {"name": "…"} with a name of 1 to ${MAX_NAME_LENGTH} characters`,
         );
-      // A new session id at login: an id planted before it (session fixation) is worthless.
-      await promisify(req.session.regenerate.bind(req.session))();
-      req.session.user = { name, loggedInBy: process.pid, at: new Date().toISOString() };
-      await promisify(req.session.save.bind(req.session))();
+      try {
+        // A new session id at login: an id planted before it (session fixation) is worthless.
+        await promisify(req.session.regenerate.bind(req.session))();
+        req.session.user = { name, loggedInBy: process.pid, at: new Date().toISOString() };
+        await promisify(req.session.save.bind(req.session))();
+      } catch (error) {
+        // express-session made the new session even though the store failed. Dropped, it
+        // is neither saved again when the error answer ends (a second failure, reported to
+        // no one) nor sent as a cookie for a session that was never stored.
+        (req as { session?: unknown }).session = undefined;
+        throw error;
+      }
       res.json({ name, loggedInBy: process.pid, pid: process.pid });
     })
     .all(methodNotAllowed('POST'));

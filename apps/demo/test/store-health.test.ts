@@ -1,3 +1,4 @@
+import { ensureRedisInstalled, startRedisServer } from '@statewire/test-redis-server';
 import { afterEach, expect, it } from 'vitest';
 import { type DemoProcess, freePort, startDemo } from './demo-process.js';
 import { call } from './http-client.js';
@@ -36,4 +37,32 @@ it('an unreachable Redis is logged at start-up instead of "ready", and /health a
     reason: expect.stringMatching(/^(TIMEOUT|UNAVAILABLE|CONNECTION_LOST): /),
     transport: 'redis',
   });
+});
+
+// A login while the store was down answered 503, but express-session had made the new
+// session anyway: the answer carried a cookie for a session never stored, and its save
+// at the end of the answer failed again, printing a stack trace per login.
+it('a login while Redis is down answers 503 with the store code, no cookie, and logs no stack trace', async () => {
+  ensureRedisInstalled();
+  const server = await startRedisServer();
+  try {
+    demo = await startDemo({ STATEWIRE_TRANSPORT: 'redis', REDIS_URL: server.url });
+    const port = demo.port;
+    const login = () => call(port, 'POST', '/login', JSON.stringify({ name: 'ada' }));
+    expect((await login()).status).toBe(200);
+    await server.stop();
+    for (let i = 0; i < 3; i++) {
+      const refused = await login();
+      expect(refused.status).toBe(503);
+      expect(refused.body).toMatchObject({
+        error: { code: expect.stringMatching(/^(UNAVAILABLE|CONNECTION_LOST|TIMEOUT)$/) },
+      });
+      expect(refused.headers['set-cookie']).toBeUndefined();
+    }
+    // A failed save after the answer would be reported a moment later.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(demo.output()).not.toMatch(/StateError/);
+  } finally {
+    await server.stop();
+  }
 });
