@@ -16,6 +16,11 @@ export interface DemoConfig {
   workers: number | undefined;
   /** Largest request body accepted, in bytes (`MAX_BODY_BYTES`, default 1 MiB). */
   maxBodyBytes: number;
+  /**
+   * Most bytes of keys and values the primary holds with the IPC transports
+   * (`MAX_STATE_BYTES`, default 256 MiB); past it the entries used least recently make room.
+   */
+  maxStateBytes: number;
   /** Requests one client may make to `/limited` per window, all workers together (`RATE_LIMIT`, default 10). */
   rateLimit: number;
   /** Length of a rate-limit window, ms (`RATE_LIMIT_WINDOW_MS`, default 60000). */
@@ -83,6 +88,10 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): DemoConfig {
     redisUrl: env.REDIS_URL || 'redis://127.0.0.1:6379',
     workers: optionalAtLeastOne('WORKERS', positiveInteger('WORKERS', env.WORKERS, undefined)),
     maxBodyBytes: positiveInteger('MAX_BODY_BYTES', env.MAX_BODY_BYTES, 1024 * 1024) as number,
+    maxStateBytes: atLeastOne(
+      'MAX_STATE_BYTES',
+      positiveInteger('MAX_STATE_BYTES', env.MAX_STATE_BYTES, 256 * 1024 * 1024) as number,
+    ),
     rateLimit: positiveInteger('RATE_LIMIT', env.RATE_LIMIT, 10) as number,
     rateLimitWindowMs: atLeastOne(
       'RATE_LIMIT_WINDOW_MS',

@@ -9,14 +9,17 @@ export interface DemoState {
 
 /**
  * The one place where the transport is chosen: the rest of the demo sees a `Store`.
- * IPC transports hold the data in the primary (`serve()`); Redis holds it in Redis.
+ * IPC transports hold the data in the primary (`serve()`), bounded by `maxStateBytes`: any
+ * HTTP client can store values (`PUT /kv/…`) and sessions (`POST /login`), and without a
+ * bound it could grow the primary until it ran out of memory, with every worker's state.
+ * Redis holds it in Redis.
  */
 export async function startHolder(config: DemoConfig): Promise<{ close(): Promise<void> }> {
   switch (config.transport) {
     case 'ipc':
-      return (await import('@statewire/ipc')).serve();
+      return (await import('@statewire/ipc')).serve({ maxBytes: config.maxStateBytes });
     case 'ipc-msgpack':
-      return (await import('@statewire/ipc-msgpack')).serve();
+      return (await import('@statewire/ipc-msgpack')).serve({ maxBytes: config.maxStateBytes });
     case 'redis':
       return { close: async () => {} };
   }

@@ -84,6 +84,14 @@ export function describeIntegrations(transport: string, env: () => Record<string
       expect(seen.every((r) => (r.body as { name: string }).name === 'ada')).toBe(true);
       expect(new Set(seen.map(pidOf))).toEqual(new Set(await workerPids(d.port)));
       expect((await call(d.port, 'GET', '/me')).status).toBe(401);
+      // Each request moves the cookie's expiry on, as it moves the stored session's: the
+      // browser keeps an active login past 30 minutes from its start.
+      const expiresOf = (header: string | undefined) =>
+        Date.parse(/Expires=([^;]+)/.exec(header ?? '')?.[1] ?? '');
+      await sleep(1100);
+      const later = (await me()).headers['set-cookie']?.[0];
+      expect(later?.split(';', 1)[0]).toBe(cookie);
+      expect(expiresOf(later)).toBeGreaterThan(expiresOf(setCookie));
 
       process.kill(loggedInBy, 'SIGKILL');
       await d.waitFor(/respawning/);

@@ -81,6 +81,18 @@ it.each([
   },
 );
 
+it('start with MAX_STATE_BYTES=0 exits 1 with one line naming MAX_STATE_BYTES', async () => {
+  const { code, output } = await failedStart({
+    PORT: String(await freePort()),
+    MAX_STATE_BYTES: '0',
+  });
+  expect(code).toBe(1);
+  const lines = output.split('\n').filter((line) => line.trim() !== '');
+  expect(lines).toEqual([
+    'statewire demo cannot start: MAX_STATE_BYTES must be at least 1, got "0"',
+  ]);
+});
+
 it('a port taken after the check: the workers end with exitFatal(), none is respawned, exit 1', async () => {
   // A "Redis" that accepts and never answers holds each worker in its one-second store
   // check, after the primary checked the port and before the worker listens: the port is
