@@ -1,4 +1,5 @@
 import type { Capabilities, Store } from '@statewire/core';
+import { whyNotAStore } from '@statewire/core/transport';
 import type { ConformanceOptions } from './options.js';
 import { settlesWithin } from './settles-within.js';
 
@@ -40,23 +41,6 @@ export type ConformanceGroup = (
   options?: ConformanceOptions,
 ) => void;
 
-// Methods every store has, enough to tell a store from a factory's mistake (a test double
-// may leave out the methods its test does not call).
-const STORE_METHODS = ['get', 'set', 'close'] as const;
-
-/** What is wrong with `made` as a store, or `undefined` when it looks like one. */
-function notAStore(made: unknown): string | undefined {
-  if (made === null) return 'null';
-  if (typeof made !== 'object') return made === undefined ? 'undefined' : `a ${typeof made}`;
-  const store = made as Record<string, unknown>;
-  const missing = STORE_METHODS.filter((name) => typeof store[name] !== 'function');
-  if (missing.length > 0) return `an object without ${missing.join(', ')}`;
-  if (typeof store.capabilities !== 'object' || store.capabilities === null) {
-    return 'an object without capabilities';
-  }
-  return undefined;
-}
-
 /**
  * A store from `factory` for `namespace`, bounded by `ms`.
  * @throws TypeError (as a rejection) naming what the factory returned when it is not a
@@ -72,7 +56,7 @@ export async function makeStore(
     ms,
     'the store factory',
   );
-  const problem = notAStore(made);
+  const problem = whyNotAStore(made);
   if (problem !== undefined) {
     throw new TypeError(`the store factory returned ${problem}, not a Store`);
   }

@@ -72,6 +72,7 @@ export {
 export { checkOptionNames, optionNames } from './option-names.js';
 export { PendingCalls, type PendingCallsHooks } from './pending-calls.js';
 export { SCAN_PAGE_BYTES, scanPageBytes } from './scan.js';
+export { whyNotAStore } from './store-check.js';
 export {
   booleanOption,
   type ClientOptions,

@@ -114,6 +114,7 @@ const TRANSPORT = [
   'readTtl',
   'SCAN_PAGE_BYTES',
   'scanPageBytes',
+  'whyNotAStore',
   'ResolvedClientOptions',
   'ResolvedHostOptions',
   'ResolvedStoreOptions',

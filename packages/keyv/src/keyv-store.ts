@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { StateError, type Store } from '@statewire/core';
+import { whyNotAStore } from '@statewire/core/transport';
 import { chunks } from './chunks.js';
 import {
   DEFAULT_MAX_BATCH_KEYS,
@@ -67,6 +68,12 @@ export class KeyvStatewireStore extends EventEmitter {
     let store = this.#stores.get(name);
     if (store === undefined) {
       store = this.#options.open(name);
+      const problem = whyNotAStore(store);
+      if (problem !== undefined) {
+        throw new TypeError(
+          `open(${JSON.stringify(name)}) must return a statewire Store, got ${problem}`,
+        );
+      }
       this.#stores.set(name, store);
     }
     return store;

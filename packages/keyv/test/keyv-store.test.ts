@@ -303,4 +303,22 @@ describe('KeyvStatewireStore errors and lifecycle', () => {
     expect(() => createKeyvStore({ open, maxBatchKeys: 0 })).toThrow(/maxBatchKeys/);
     expect(() => createKeyvStore({ open, maxBatchKeys: 1.5 })).toThrow(/maxBatchKeys/);
   });
+
+  // A `Map` from `open` kept the cache inside one process without a word; a promise of a
+  // store failed every call with "store.set is not a function".
+  it('open() returning something other than a store fails each call with a TypeError saying what it returned', async () => {
+    for (const [made, problem] of [
+      [new Map(), 'an object without close'],
+      [Promise.resolve(createMemoryStore()), 'a promise'],
+    ] as const) {
+      const keyv = new Keyv({ store: createKeyvStore({ open: () => made as never }) });
+      const errors: unknown[] = [];
+      keyv.on('error', (error) => errors.push(error));
+      await expect(keyv.store.set('k', 'v')).rejects.toThrow(
+        `open("keyv") must return a statewire Store, got ${problem}`,
+      );
+      await expect(keyv.store.get('k')).rejects.toThrow(TypeError);
+      expect(errors.length).toBeGreaterThan(0);
+    }
+  });
 });

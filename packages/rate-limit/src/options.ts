@@ -1,4 +1,5 @@
 import type { Store } from '@statewire/core';
+import { whyNotAStore } from '@statewire/core/transport';
 import { COUNTER_KEY_ROOM } from './counter-key.js';
 
 /** Options of {@link StatewireRateLimitStore}. */
@@ -34,9 +35,8 @@ export function resolveRateLimitStoreOptions(
     throw new TypeError('StatewireRateLimitStore needs an options object with `store`');
   }
   const { store, prefix = 'rl:' } = options;
-  if (typeof store !== 'object' || store === null || typeof store.increment !== 'function') {
-    throw new TypeError('store must be a statewire Store');
-  }
+  const problem = whyNotAStore(store);
+  if (problem !== undefined) throw new TypeError(`store must be a statewire Store, got ${problem}`);
   if (!store.capabilities.atomic || !store.capabilities.ttl) {
     throw new TypeError(
       'store must count atomically and honour TTLs (capabilities.atomic and capabilities.ttl)',

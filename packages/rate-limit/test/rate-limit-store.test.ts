@@ -134,6 +134,9 @@ describe('StatewireRateLimitStore', () => {
     const store = createMemoryStore();
     expect(() => new StatewireRateLimitStore(undefined as never)).toThrow(TypeError);
     expect(() => new StatewireRateLimitStore({} as never)).toThrow(/store/);
+    expect(() => new StatewireRateLimitStore({ store: new Map() as never })).toThrow(
+      'store must be a statewire Store, got an object without close',
+    );
     expect(() => new StatewireRateLimitStore({ store, prefix: 1 as never })).toThrow(/prefix/);
     expect(() => new StatewireRateLimitStore({ store, prefix: 'a\ud800' })).toThrow(/prefix/);
     expect(() => new StatewireRateLimitStore({ store, prefix: 'p'.repeat(1000) })).toThrow(

@@ -1,4 +1,5 @@
 import type { Store } from '@statewire/core';
+import { whyNotAStore } from '@statewire/core/transport';
 
 /** Options of {@link StatewireSessionStore}. */
 export interface SessionStoreOptions {
@@ -39,9 +40,8 @@ export function resolveSessionStoreOptions(
     throw new TypeError('StatewireSessionStore needs an options object with `store`');
   }
   const { store, prefix = 'sess:', ttl = 86_400_000 } = options;
-  if (typeof store !== 'object' || store === null || typeof store.get !== 'function') {
-    throw new TypeError('store must be a statewire Store');
-  }
+  const problem = whyNotAStore(store);
+  if (problem !== undefined) throw new TypeError(`store must be a statewire Store, got ${problem}`);
   if (!store.capabilities.ttl) {
     throw new TypeError('store must honour TTLs (capabilities.ttl): sessions expire');
   }

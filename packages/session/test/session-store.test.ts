@@ -212,5 +212,14 @@ describe('StatewireSessionStore', () => {
     expect(() => new StatewireSessionStore({ store, prefix: 1 as never })).toThrow(/prefix/);
     expect(() => new StatewireSessionStore({ store, ttl: 0 })).toThrow(/ttl/);
     expect(() => new StatewireSessionStore({ store, ttl: Number.NaN })).toThrow(/ttl/);
+    // What a store is mistaken for (an ioredis client from connect-redis, a Map) is named;
+    // before, it failed reading `capabilities.ttl` of undefined.
+    const ioredisLike = { get() {}, set() {}, quit() {} };
+    expect(() => new StatewireSessionStore({ store: ioredisLike as never })).toThrow(
+      'store must be a statewire Store, got an object without close',
+    );
+    expect(() => new StatewireSessionStore({ store: new Map() as never })).toThrow(
+      /statewire Store/,
+    );
   });
 });
