@@ -4,24 +4,24 @@ export interface BackoffOptions {
    * Delay before the first respawn, in milliseconds.
    * @default 100
    */
-  initialMs?: number;
+  initialMs?: number | undefined;
   /**
    * Upper bound of any delay, jitter included, in milliseconds.
    * @default 10_000
    */
-  maxMs?: number;
+  maxMs?: number | undefined;
   /**
    * Each further consecutive crash multiplies the delay by this factor (at least 1).
    * @default 2
    */
-  factor?: number;
+  factor?: number | undefined;
   /**
    * Random spread, as a fraction of the delay: `0.2` gives a delay in ±20 % of the
    * exponential value, so workers that died together do not all come back together.
    * Between 0 and 1.
    * @default 0.2
    */
-  jitter?: number;
+  jitter?: number | undefined;
 }
 
 /** {@link BackoffOptions} with every default filled in and validated. */

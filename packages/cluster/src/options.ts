@@ -41,6 +41,14 @@ export function resolveOptions(options: SuperviseOptions): ResolvedOptions {
   if (typeof options !== 'object' || options === null) {
     throw new TypeError('supervise() needs an options object with `exec`');
   }
+  // No option takes null; read as "not given" it would quietly pick the default.
+  for (const [name, value] of Object.entries(options)) {
+    if (value === null) {
+      throw new TypeError(
+        `${name} must not be null: leave it out (or set it to undefined) for its default`,
+      );
+    }
+  }
   const { exec, args = [], execArgv = process.execArgv, serialization, env = {} } = options;
   if (typeof exec !== 'string' || exec === '') {
     throw new TypeError('exec must be the path of the worker script');

@@ -20,23 +20,23 @@ export interface SuperviseOptions {
    * Arguments passed to the worker script.
    * @default []
    */
-  args?: string[];
+  args?: string[] | undefined;
   /**
    * Node options passed to the workers (`--max-old-space-size=...`, `--import ...`).
    * @default process.execArgv
    */
-  execArgv?: string[];
+  execArgv?: string[] | undefined;
   /**
    * Serialization of the IPC channel between primary and workers. Left unset,
    * whatever `cluster.setupPrimary()` was given elsewhere applies (Node's default: `'json'`).
    * @default undefined
    */
-  serialization?: 'json' | 'advanced';
+  serialization?: 'json' | 'advanced' | undefined;
   /**
    * How many workers to keep running.
    * @default os.availableParallelism()
    */
-  workers?: number;
+  workers?: number | undefined;
   /**
    * Extra environment variables for the workers, on top of the primary's
    * `process.env`. A key set to `undefined` removes that variable.
@@ -48,13 +48,13 @@ export interface SuperviseOptions {
    * respawn; see {@link BackoffOptions} for each field's default.
    * @default { initialMs: 100, maxMs: 10_000, factor: 2, jitter: 0.2 }
    */
-  backoff?: BackoffOptions;
+  backoff?: BackoffOptions | undefined;
   /**
    * A worker that ran at least this long before it died is respawned after
    * `backoff.initialMs` again, instead of a longer delay.
    * @default 10_000
    */
-  healthyAfterMs?: number;
+  healthyAfterMs?: number | undefined;
   /**
    * The crash-loop cap: after this many respawns of one seat within
    * `restartWindowMs`, the next unexpected exit gives the seat up (`'give-up'`
@@ -62,42 +62,42 @@ export interface SuperviseOptions {
    * `Infinity` never gives up; `0` never respawns.
    * @default 10
    */
-  maxRestarts?: number;
+  maxRestarts?: number | undefined;
   /**
    * The sliding window of `maxRestarts`, in milliseconds.
    * @default 60_000
    */
-  restartWindowMs?: number;
+  restartWindowMs?: number | undefined;
   /**
    * How long `reload()` waits for a replacement worker to be ready before it kills
    * the replacement, keeps the old worker and rejects with `READY_TIMEOUT`.
    * @default 30_000
    */
-  readyTimeoutMs?: number;
+  readyTimeoutMs?: number | undefined;
   /**
    * How long a disconnected worker may take to finish its in-flight requests and
    * exit (during `reload()` and `shutdown()`) before it is killed with `SIGKILL`.
    * @default 10_000
    */
-  shutdownTimeoutMs?: number;
+  shutdownTimeoutMs?: number | undefined;
   /**
    * When a new worker counts as ready; see {@link ReadyOn}.
    * @default 'listening'
    */
-  readyOn?: ReadyOn;
+  readyOn?: ReadyOn | undefined;
   /**
    * Where the one-line-per-event log goes: `false` for nowhere, or a function that
    * receives each line. The default writes each line to stderr.
    * @default (line) => process.stderr.write(line + '\n')
    */
-  logger?: false | Logger;
+  logger?: false | Logger | undefined;
   /**
    * Install signal handlers in the primary: `SIGHUP` runs `reload()`, `SIGTERM` and
    * `SIGINT` run `shutdown()` and then `process.exit(0)`. `false` leaves signals to
    * the application. Handlers are removed (only these) when `shutdown()` finishes.
    * @default true
    */
-  signals?: boolean;
+  signals?: boolean | undefined;
 }
 
 /** The events of a {@link Supervisor}, with their arguments. */

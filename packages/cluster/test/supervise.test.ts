@@ -78,6 +78,10 @@ describe('supervise()', () => {
       { exec: worker, backoff: 5 },
       { exec: worker, signals: 'no' },
       { exec: worker, signals: null },
+      // null is no "not given": these quietly became their defaults.
+      { exec: worker, workers: null },
+      { exec: worker, maxRestarts: null },
+      { exec: worker, shutdownTimeoutMs: null },
       { exec: worker, env: ['A=1'] },
       { exec: worker, env: { A: 1 } },
     ];

@@ -13,20 +13,24 @@ import { optionsObject, resolveClientOptions, resolveHostOptions } from './store
 /** Options of {@link serveLoopback}. */
 export interface LoopbackHostOptions extends Omit<MemoryBackendOptions, 'codec'> {
   /** @default jsonCodec */
-  codec?: ValueCodec;
+  codec?: ValueCodec | undefined;
   /** @default 5000 */
-  timeout?: number;
+  timeout?: number | undefined;
   /** @default 1024 */
-  maxKeyBytes?: number;
+  maxKeyBytes?: number | undefined;
   /** @default 67108864 (64 MiB) */
-  maxValueBytes?: number;
+  maxValueBytes?: number | undefined;
   /** Passed to the host engine. */
-  host?: Pick<
-    HostEngineOptions,
-    'maxCallsPerFrame' | 'maxBatchKeys' | 'maxClientsPerLink' | 'maxReplyBytes'
-  >;
+  host?:
+    | Pick<
+        HostEngineOptions,
+        'maxCallsPerFrame' | 'maxBatchKeys' | 'maxClientsPerLink' | 'maxReplyBytes'
+      >
+    | undefined;
   /** Passed to each client engine. */
-  client?: Pick<ClientEngineOptions, 'maxPending' | 'handshakeTimeout' | 'frameBudgetBytes'>;
+  client?:
+    | Pick<ClientEngineOptions, 'maxPending' | 'handshakeTimeout' | 'frameBudgetBytes'>
+    | undefined;
 }
 
 /** A host engine in this process and a way to connect stores to it over loopback pairs. */

@@ -24,35 +24,35 @@ export interface MemoryBackendOptions {
    * entries never count: they are reclaimed before any live entry is evicted.
    * @default Infinity (no eviction)
    */
-  maxEntries?: number;
+  maxEntries?: number | undefined;
   /**
    * Most bytes of encoded keys and values kept; past it the least recently used entries
    * are evicted (expired entries are reclaimed first). A single value larger than this is
    * rejected with `TOO_LARGE`, and a `setMany` holding one applies none of its entries.
    * @default Infinity (no eviction)
    */
-  maxBytes?: number;
+  maxBytes?: number | undefined;
   /**
    * How often a timer reclaims expired entries while the backend is idle, in ms. Expired
    * entries are also reclaimed by every write (a few per write, earliest deadline first, so
    * that they never pile up whatever the write rate) and dropped when read.
    * @default 1000
    */
-  sweepIntervalMs?: number;
+  sweepIntervalMs?: number | undefined;
   /**
    * Most expired entries one timer turn (or one `sweep()`) reclaims, so that reclaiming
    * never blocks the holder for long; when more have expired, the timer goes on with the
    * next batch on the next turn of the event loop.
    * @default 10000
    */
-  sweepBatch?: number;
+  sweepBatch?: number | undefined;
   /**
    * The clock TTL deadlines follow, in ms. It must never go backwards: the default is
    * monotonic, so that a step of the wall clock (NTP, a manual change) expires nothing
    * early or late. Tests pass a clock moved by hand.
    * @default performance.now
    */
-  now?: () => number;
+  now?: (() => number) | undefined;
 }
 
 /** Entries one `scan()` page may look at per key it was asked for (prefix misses, expired). */

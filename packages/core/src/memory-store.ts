@@ -24,36 +24,36 @@ export interface MemoryStoreOptions extends Omit<MemoryBackendOptions, 'codec'> 
    * Isolates this store's keys from stores with another namespace on the same backend.
    * @default ''
    */
-  namespace?: string;
+  namespace?: string | undefined;
   /**
    * The value codec. Values are stored encoded, so that the memory store keeps exactly
    * the values a remote transport with the same codec keeps, and a caller mutating an
    * object after `set()` does not change what is stored.
    * @default jsonCodec
    */
-  codec?: ValueCodec;
+  codec?: ValueCodec | undefined;
   /**
    * A backend to share between several stores (each with its own namespace). When given,
    * `close()` leaves it open; its codec must be this store's codec.
    * @default a new backend owned by the store
    */
-  backend?: MemoryBackend;
+  backend?: MemoryBackend | undefined;
   /**
    * Default timeout of each call in ms.
    * @default 5000
    */
-  timeout?: number;
+  timeout?: number | undefined;
   /** @default 1024 */
-  maxKeyBytes?: number;
+  maxKeyBytes?: number | undefined;
   /** @default 67108864 (64 MiB) */
-  maxValueBytes?: number;
+  maxValueBytes?: number | undefined;
   /** Most keys or entries in one `getMany` / `setMany` / `deleteMany`. @default 100000 */
-  maxBatchKeys?: number;
+  maxBatchKeys?: number | undefined;
   /**
    * The largest answer to one call: `getMany` and `keys()` over it reject `TOO_LARGE`, as
    * on every transport. @default twice `maxValueBytes`, at least 16 MiB (128 MiB)
    */
-  maxReplyBytes?: number;
+  maxReplyBytes?: number | undefined;
 }
 
 /** Runs calls on a backend in this process. */

@@ -123,9 +123,12 @@ export function booleanOption(name: string, value: unknown, fallback: boolean): 
 }
 
 /**
- * Reads an options argument: `undefined` is `{}`.
+ * Reads an options argument: `undefined` is `{}`. An option set to `null` is refused: no
+ * option takes it, and read as "not given" it would quietly pick the default (a `namespace:
+ * null` would read and write the default namespace).
  * @param names - the options `of` takes (see `optionNames()`): any other is refused
- * @throws TypeError when it is not an object, or holds an option `of` does not take
+ * @throws TypeError when it is not an object, holds an option `of` does not take, or an
+ *   option set to `null`
  */
 export function optionsObject<T extends object>(
   options: T | undefined,
@@ -137,6 +140,13 @@ export function optionsObject<T extends object>(
     throw new TypeError(`the options of ${of} must be an object`);
   }
   if (names) checkOptionNames(of, options, names);
+  for (const [name, value] of Object.entries(options)) {
+    if (value === null) {
+      throw new TypeError(
+        `${of}: option ${name} is null; leave it out (or set it to undefined) for its default`,
+      );
+    }
+  }
   return options;
 }
 

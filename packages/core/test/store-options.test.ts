@@ -19,6 +19,10 @@ const malformedStore: [string, Record<string, unknown>][] = [
   ['maxBytes', { maxBytes: Number.NaN }],
   ['sweepIntervalMs', { sweepIntervalMs: Number.NaN }],
   ['sweepBatch', { sweepBatch: 'x' }],
+  // null is no "not given": namespace: null read and wrote the default namespace.
+  ['namespace', { namespace: null }],
+  ['timeout', { timeout: null }],
+  ['codec', { codec: null }],
 ];
 
 describe('options', () => {

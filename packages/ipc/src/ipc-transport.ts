@@ -36,36 +36,36 @@ export interface ServeOptions extends Omit<MemoryBackendOptions, 'codec'> {
    * respawned ones. `false` serves only what is passed to `host.attach()`.
    * @default true
    */
-  cluster?: boolean;
+  cluster?: boolean | undefined;
   /** Largest key in UTF-8 bytes; clients must use the same. @default 1024 */
-  maxKeyBytes?: number;
+  maxKeyBytes?: number | undefined;
   /** Largest encoded value in bytes; clients must use the same. @default 67108864 (64 MiB) */
-  maxValueBytes?: number;
+  maxValueBytes?: number | undefined;
   /**
    * Most calls in one frame. Clients learn it in the handshake; a frame with more is
    * refused as a whole and its store fails with `PROTOCOL`.
    * @default 4096
    */
-  maxCallsPerFrame?: number;
+  maxCallsPerFrame?: number | undefined;
   /**
    * Most keys in one getMany/setMany/deleteMany; clients must use the same (it is their
    * `capabilities.maxBatchKeys`).
    * @default 100000
    */
-  maxBatchKeys?: number;
+  maxBatchKeys?: number | undefined;
   /**
    * The largest answer to one call (strings by length, binary by byte length): a `getMany`
    * or `keys()` whose answer would be larger rejects `TOO_LARGE` before it is built.
    * Clients must use the same (it is their `capabilities.maxReplyBytes`).
    * @default twice `maxValueBytes`, at least 16 MiB (128 MiB)
    */
-  maxReplyBytes?: number;
+  maxReplyBytes?: number | undefined;
   /**
    * Most live stores on one channel; a store past it rejects its calls `OVERLOADED` until
    * another store on the channel closes.
    * @default 64
    */
-  maxClientsPerChannel?: number;
+  maxClientsPerChannel?: number | undefined;
   /**
    * Offer each child process (cluster worker or fork child) a private Unix domain socket,
    * negotiated over its IPC channel, and carry its frames there as msgpack: values are then
@@ -74,7 +74,7 @@ export interface ServeOptions extends Omit<MemoryBackendOptions, 'codec'> {
    * channel. Worker threads always use their message port; Windows keeps the IPC channel.
    * @default true
    */
-  sideSocket?: boolean;
+  sideSocket?: boolean | undefined;
 }
 
 /** Counters of a host: traffic, clients and the data it holds. */
@@ -106,38 +106,38 @@ export interface ConnectOptions {
    * The channel to the host.
    * @default `parentPort` in a worker thread, otherwise `process` (cluster worker or fork child)
    */
-  channel?: Channel;
+  channel?: Channel | undefined;
   /**
    * Isolates this store's keys from stores with another namespace.
    * @default ''
    */
-  namespace?: string;
+  namespace?: string | undefined;
   /** Default timeout of each call, in ms. @default 5000 */
-  timeout?: number;
+  timeout?: number | undefined;
   /**
    * How long to wait for the host's handshake before calls reject `UNAVAILABLE`, in ms; after
    * this process was busy (its event loop blocked), the host gets the whole time again.
    * @default 5000
    */
-  handshakeTimeout?: number;
+  handshakeTimeout?: number | undefined;
   /** Most calls queued or in flight before calls reject `OVERLOADED`. @default 16384 */
-  maxPending?: number;
+  maxPending?: number | undefined;
   /** Must equal the host's. @default 1024 */
-  maxKeyBytes?: number;
+  maxKeyBytes?: number | undefined;
   /** Must equal the host's. @default 67108864 (64 MiB) */
-  maxValueBytes?: number;
+  maxValueBytes?: number | undefined;
   /** Must equal the host's. @default 100000 */
-  maxBatchKeys?: number;
+  maxBatchKeys?: number | undefined;
   /** Must equal the host's. @default twice `maxValueBytes`, at least 16 MiB (128 MiB) */
-  maxReplyBytes?: number;
+  maxReplyBytes?: number | undefined;
   /**
    * Ask the host for a side socket and carry frames there (see `ServeOptions.sideSocket`).
    * `false` keeps every frame on the IPC channel.
    * @default true
    */
-  sideSocket?: boolean;
+  sideSocket?: boolean | undefined;
   /** How long to wait for the host's side-socket answer before staying on IPC, in ms. @default 3000 */
-  negotiationTimeout?: number;
+  negotiationTimeout?: number | undefined;
 }
 
 /** A store connected to a host, with its client's counters. */

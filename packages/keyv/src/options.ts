@@ -21,14 +21,14 @@ export interface KeyvStoreOptions {
    * `open` hands out stores that something else also uses and closes.
    * @default true
    */
-  closeOnDisconnect?: boolean;
+  closeOnDisconnect?: boolean | undefined;
   /**
    * Most keys in one `getMany` / `setMany` / `deleteMany` call to the store. Longer Keyv
    * batches are split into chunks of the smaller of this and the store's
    * `capabilities.maxBatchKeys`. A positive integer.
    * @default 1000
    */
-  maxBatchKeys?: number;
+  maxBatchKeys?: number | undefined;
 }
 
 /** {@link KeyvStoreOptions} with every default filled in and validated. */

@@ -15,7 +15,7 @@ export interface RateLimitStoreOptions {
    * prefix (express-rate-limit checks that no key is counted twice under one prefix).
    * @default 'rl:'
    */
-  prefix?: string;
+  prefix?: string | undefined;
 }
 
 /** {@link RateLimitStoreOptions} with every default filled in and validated. */

@@ -13,13 +13,13 @@ export interface SessionStoreOptions {
    * sessions beside other data. `length()`, `all()` and `clear()` cover this prefix only.
    * @default 'sess:'
    */
-  prefix?: string;
+  prefix?: string | undefined;
   /**
    * Time to live in milliseconds of a session whose cookie has no `maxAge` (a browser
    * session cookie). A positive integer.
    * @default 86400000 (one day)
    */
-  ttl?: number;
+  ttl?: number | undefined;
 }
 
 /** {@link SessionStoreOptions} with every default filled in and validated. */
