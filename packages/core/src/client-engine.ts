@@ -34,6 +34,11 @@ import { PendingCalls } from './pending-calls.js';
 import { resolveClientOptions } from './store-options.js';
 import { wireBytes } from './wire-size.js';
 
+// What a client without a host usually lacks: serve() in the process that holds the data,
+// or, for a fork child or worker thread, host.attach() of its channel in the parent.
+const NO_HOST_HINT =
+  'is the host serving? a fork child or worker thread also needs host.attach() of its channel in the parent';
+
 /** Options of {@link ClientEngine}. */
 export interface ClientEngineOptions {
   /** The carrier to the host. The engine opens it and closes it on `close()`. */
@@ -139,6 +144,10 @@ export class ClientEngine implements Executor {
     this.#pending = new PendingCalls(this.#label, {
       busy: () => this.#link.ref?.(),
       idle: () => this.#link.unref?.(),
+      timeoutDetail: () =>
+        this.#state.kind === 'connecting'
+          ? `no statewire host has answered on ${this.#link.label} yet (${NO_HOST_HINT})`
+          : undefined,
     });
     this.#queue = new CallQueue<WireCall>({
       isLive: (call) => this.#pending.has(call[0]),
@@ -161,7 +170,7 @@ export class ClientEngine implements Executor {
       giveUp: () =>
         this.#fail(
           ErrorCode.UNAVAILABLE,
-          `no statewire host answered on ${this.#link.label} within ${this.#handshakeTimeout} ms (is the host serving?)`,
+          `no statewire host answered on ${this.#link.label} within ${this.#handshakeTimeout} ms (${NO_HOST_HINT})`,
           { sticky: false },
         ),
     });

@@ -62,6 +62,11 @@ export interface PendingCallsHooks {
   busy?: () => void;
   /** The last pending call settled. */
   idle?: () => void;
+  /**
+   * What to add to a timeout's message, when the owner knows why calls wait (no host has
+   * answered yet, no connection is ready): a bare "timed out" would leave the user guessing.
+   */
+  timeoutDetail?: () => string | undefined;
 }
 
 /**
@@ -269,11 +274,12 @@ export class PendingCalls {
       this.#calls.delete(id);
       if (call.signal && call.onAbort) call.signal.removeEventListener('abort', call.onAbort);
       if (this.#calls.size === 0) this.#hooks.idle?.();
+      const detail = this.#hooks.timeoutDetail?.();
       call.reject(
         this.#error(
           ErrorCode.TIMEOUT,
           call.op,
-          `timed out after ${call.timeout} ms`,
+          `timed out after ${call.timeout} ms${detail ? `: ${detail}` : ''}`,
           call.write,
           call.sent,
           undefined,

@@ -94,3 +94,45 @@ describe('ClientEngine handshake deadline', () => {
     expect(await getThenBusy(slow)).toBeUndefined();
   });
 });
+
+// A store whose host never answers (serve() forgotten, or a fork child never attached) said
+// only "get() timed out after 5000 ms" when its call's timeout came before the handshake's
+// deadline, which a busy start-up extends; and the hint never named host.attach().
+describe('a store that no host answers', () => {
+  const silentLink = (): Link => ({
+    label: 'silent channel',
+    open() {},
+    send: () => true,
+    close() {},
+  });
+
+  it('a call that times out first says no host has answered yet, and how to fix it', async () => {
+    const store = connectStore({
+      link: silentLink,
+      codec: jsonCodec,
+      options: { handshakeTimeout: 60_000, timeout: 50 },
+      label: 'thread',
+    });
+    cleanups.push(() => store.close());
+    await expect(store.get('k')).rejects.toMatchObject({
+      code: 'TIMEOUT',
+      message: expect.stringMatching(
+        /timed out after 50 ms: no statewire host has answered on silent channel yet \(is the host serving\? .*host\.attach\(\)/,
+      ),
+    });
+  });
+
+  it('the handshake that gives up names host.attach() too', async () => {
+    const store = connectStore({
+      link: silentLink,
+      codec: jsonCodec,
+      options: { handshakeTimeout: 50, timeout: 60_000 },
+      label: 'thread',
+    });
+    cleanups.push(() => store.close());
+    await expect(store.get('k')).rejects.toMatchObject({
+      code: 'UNAVAILABLE',
+      message: expect.stringContaining('host.attach() of its channel in the parent'),
+    });
+  });
+});

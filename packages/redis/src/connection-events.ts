@@ -2,7 +2,7 @@ import { debuglog } from 'node:util';
 import { ErrorCode, type StateErrorCode } from '@statewire/core';
 import type { Cluster } from 'ioredis';
 import { listen, unlisten } from './client-events.js';
-import { isAuthError, isConnectionError, sanitizeCause } from './error-mapping.js';
+import { isAuthError, isConnectionError, isProtocolError, sanitizeCause } from './error-mapping.js';
 import { isCluster, type RedisClient } from './redis-client.js';
 
 const debug = debuglog('statewire');
@@ -12,6 +12,9 @@ function messageOf(error: unknown): string {
 }
 
 function unreachable(error: unknown): string {
+  if (isProtocolError(error)) {
+    return `could not connect to Redis: the server does not answer in the Redis protocol (${messageOf(error)}); check the url's host, port and scheme`;
+  }
   const message = error instanceof Error ? messageOf(error) : '';
   return `could not connect to Redis${message ? ` (${message})` : ''}`;
 }
@@ -166,7 +169,7 @@ export class ConnectionEvents {
       this.#onNodeError(error);
       return;
     }
-    if (!this.ready && isConnectionError(error)) {
+    if (!this.ready && (isConnectionError(error) || isProtocolError(error))) {
       debug('redis: a connection attempt failed (%s); calls reject UNAVAILABLE', messageOf(error));
       this.#unreachable = sanitizeCause(error);
       this.#handlers.failQueued({

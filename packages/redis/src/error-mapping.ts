@@ -61,6 +61,16 @@ export function isConnectionError(error: unknown): boolean {
   return CONNECTION_MESSAGES.some((text) => error.message.startsWith(text));
 }
 
+/**
+ * Whether an ioredis error means the server does not speak the Redis protocol: its parser
+ * met bytes no Redis reply starts with (an HTTP server or a proxy answering, a TLS port
+ * read as plain text).
+ */
+export function isProtocolError(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  return error.name === 'ParserError' || /^(Unknown RESP type|Protocol error)/.test(error.message);
+}
+
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : typeof error === 'string' ? error : '';
 }

@@ -103,7 +103,14 @@ export class RedisExecutor implements Executor {
   readonly #events: ConnectionEvents;
   readonly #replicas: ReplicaAcks | undefined;
   readonly #context: CommandContext;
-  readonly #pending = new PendingCalls('redis');
+  readonly #pending = new PendingCalls('redis', {
+    // A call that times out while no connection is ready was most likely never sent: say
+    // why it waited (a TLS handshake that stalls, a server slow to accept).
+    timeoutDetail: () =>
+      this.#events.ready
+        ? undefined
+        : `no connection to Redis was ready (the client's status: ${this.#client.status})`,
+  });
   readonly #queue: CallQueue<RedisCall>;
   /** Ids of the calls handed to ioredis and not settled (an IdTable, not a Set: see IdTable). */
   readonly #inflight = new IdTable<true>();

@@ -3,6 +3,8 @@
  * with the connection error as `cause` as soon as a connection attempt fails, instead of a
  * bare `TIMEOUT` when their timeout runs out. Nothing of theirs was sent.
  */
+import { once } from 'node:events';
+import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { freePort, startRedisServer } from '@statewire/test-redis-server';
 import { describe, expect, it } from 'vitest';
 import { createRedisStore } from '../src/index.js';
@@ -86,5 +88,62 @@ describe('redis unreachable', () => {
     const error = await rejection(store.set('k', 1), 'UNAVAILABLE');
     expect(error.maybeApplied).toBe(false);
     expect(error.cause).toBeInstanceOf(Error);
+  });
+
+  // A port where another service answers (an HTTP server, a proxy): the connection is
+  // made, then ioredis's parser fails on the answer and it reconnects, again and again.
+  // Calls waited for their whole timeout and rejected a bare TIMEOUT with no cause.
+  it('a server that does not speak Redis rejects calls UNAVAILABLE saying so, with the parser error as cause', async () => {
+    const http = createServer((socket) =>
+      socket.once('data', () =>
+        socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n'),
+      ),
+    );
+    http.listen(0, '127.0.0.1');
+    await once(http, 'listening');
+    const { port } = http.address() as AddressInfo;
+    const store = track(
+      createRedisStore({
+        url: `redis://127.0.0.1:${port}`,
+        timeout: LONG,
+        namespace: uniqueNamespace(),
+      }),
+    );
+    try {
+      const error = await rejection(store.set('k', 1), 'UNAVAILABLE');
+      expect(error.maybeApplied).toBe(false);
+      expect(error.message).toContain('does not answer in the Redis protocol');
+      expect((error.cause as Error).message).toMatch(/^Unknown RESP type/);
+    } finally {
+      await store.close();
+      http.close();
+    }
+  });
+
+  // A server that accepts and never answers (a TLS port spoken to in plain text stalls the
+  // same way): the calls time out first, and said only "timed out after 5000 ms".
+  it('a call that times out while no connection is ready says so', async () => {
+    const sockets: Socket[] = [];
+    const silent = createServer((socket) => sockets.push(socket));
+    silent.listen(0, '127.0.0.1');
+    await once(silent, 'listening');
+    const { port } = silent.address() as AddressInfo;
+    const store = track(
+      createRedisStore({
+        url: `redis://127.0.0.1:${port}`,
+        timeout: 300,
+        namespace: uniqueNamespace(),
+      }),
+    );
+    try {
+      const error = await rejection(store.get('k'), 'TIMEOUT');
+      expect(error.message).toMatch(
+        /timed out after 300 ms: no connection to Redis was ready \(the client's status: \w+\)/,
+      );
+    } finally {
+      await store.close();
+      for (const socket of sockets) socket.destroy();
+      silent.close();
+    }
   });
 });
