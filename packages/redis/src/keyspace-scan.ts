@@ -6,6 +6,14 @@ import { isCluster, type RedisClient } from './redis-client.js';
 import type { RedisKeyLayout } from './redis-key.js';
 import { groupBySlot } from './redis-slot.js';
 
+/** How often `keys()` and `clear()` walk a Cluster's masters while its slots keep moving. */
+const MAX_WALKS = 3;
+
+/** A short, cursor-safe digest of `text`. */
+function digest(text: string): string {
+  return createHash('sha256').update(text).digest('base64url').slice(0, 12);
+}
+
 /** A master a `scan()` cursor can name. */
 interface ScanMaster {
   readonly name: string;
@@ -56,7 +64,7 @@ export class KeyspaceScan {
   async keys(prefix: string, live: () => boolean): Promise<string[]> {
     const found = new Set<string>();
     let bytes = 8;
-    await this.#scan(live, this.#layout.pattern(prefix), async (keys) => {
+    await this.#scan('keys()', live, this.#layout.pattern(prefix), async (keys) => {
       for (const redisKey of keys) {
         const key = this.#layout.fromRedis(redisKey);
         // SCAN may return a key twice; the answer holds it once.
@@ -76,7 +84,7 @@ export class KeyspaceScan {
 
   /** UNLINKs every key of the store, while `live()`. */
   async clear(live: () => boolean): Promise<void> {
-    await this.#scan(live, this.#layout.pattern(''), (keys) => this.#unlink(keys));
+    await this.#scan('clear()', live, this.#layout.pattern(''), (keys) => this.#unlink(keys));
   }
 
   /**
@@ -97,15 +105,17 @@ export class KeyspaceScan {
     cursor: string,
     count: number,
   ): Promise<[keys: string[], cursor: string | null]> {
-    const masters = this.#masters();
+    let masters = this.#masters();
     const pattern = this.#layout.pattern(prefix);
-    const keyspace = createHash('sha256').update(pattern).digest('base64url').slice(0, 12);
+    const keyspace = digest(pattern);
     let index = 0;
     let position = '0';
+    // On a Cluster, the masters and their slots when the walk began: see #topology.
+    let topology = '';
     if (cursor !== '') {
-      const match = /^([\w-]{12})\/([^/]+)\/(\d{1,20})$/.exec(cursor);
+      const match = /^([\w-]{12})\/([^/]+)\/(\d{1,20})(?:\/([\w-]{12}))?$/.exec(cursor);
       index =
-        match && match[1] === keyspace
+        match && match[1] === keyspace && (match[4] !== undefined) === (this.#cluster !== undefined)
           ? masters.findIndex((master) => master.name === match[2])
           : -1;
       if (!match || index < 0) {
@@ -115,6 +125,9 @@ export class KeyspaceScan {
         );
       }
       position = match[3] as string;
+      topology = match[4] ?? '';
+    } else if (this.#cluster) {
+      topology = await this.#topology(masters);
     }
     const keys: string[] = [];
     // Counted as the clients count a reply: each key by its length.
@@ -147,10 +160,44 @@ export class KeyspaceScan {
       position = next;
       if (position === '0') {
         index++;
-        if (index === masters.length) return [keys, null];
+        if (index < masters.length) continue;
+        if (!this.#cluster) return [keys, null];
+        // Every master walked. A key that moved meanwhile from a master not yet walked to
+        // one already walked (a slot migrated, a replica promoted) was missed: walk again,
+        // from the first master, under the new layout (keys may come back twice, never be
+        // missed). Otherwise the scan is complete.
+        const now = await this.#topology(masters);
+        if (now === topology) return [keys, null];
+        await this.#refreshSlots();
+        masters = this.#masters();
+        topology = await this.#topology(masters);
+        index = 0;
+        break;
       }
     }
-    return [keys, `${keyspace}/${(masters[index] as ScanMaster).name}/${position}`];
+    const at = `${keyspace}/${(masters[index] as ScanMaster).name}/${position}`;
+    return [keys, this.#cluster ? `${at}/${topology}` : at];
+  }
+
+  /**
+   * The masters of the Cluster and the slots each serves, as each says (`CLUSTER SLOTS`,
+   * which a Cluster client's ACL allows already), as a digest. Redis's SCAN guarantee is
+   * one node's; a walk of the masters one after another misses a key that moves from a
+   * master not yet walked to one already walked. Such a move changes this, so a walk during
+   * which it changed is done again. A slot still being migrated when the walk ends does
+   * not change it yet: a key of that slot may be missed (documented).
+   */
+  async #topology(masters: ScanMaster[]): Promise<string> {
+    const views = await Promise.all(
+      masters.map(async (master) => [master.name, await master.node.call('cluster', 'slots')]),
+    );
+    return digest(JSON.stringify(views));
+  }
+
+  /** Has ioredis ask the Cluster for its slots now, so that new masters are walked. */
+  #refreshSlots(): Promise<void> {
+    const cluster = this.#cluster as Cluster;
+    return new Promise((resolve) => cluster.refreshSlotsCache(() => resolve()));
   }
 
   #masters(): ScanMaster[] {
@@ -181,11 +228,48 @@ export class KeyspaceScan {
   // closed): later calls are sent once it settled, on the same connections, so no command
   // of this work may follow them (issue 12, item 1).
   async #scan(
+    what: 'keys()' | 'clear()',
     live: () => boolean,
     pattern: string,
     each: (keys: string[]) => Promise<void>,
   ): Promise<void> {
-    const nodes: Redis[] = this.#cluster ? this.#cluster.nodes('master') : [this.#client as Redis];
+    if (!this.#cluster) {
+      await this.#walk([this.#client as Redis], live, pattern, each);
+      return;
+    }
+    // A key that moves from a master not yet walked to one already walked is missed: walk
+    // again while the masters or their slots changed during the walk (see #topology).
+    let before = await this.#topology(this.#masters());
+    for (let walks = 1; ; walks++) {
+      const masters = this.#masters();
+      await this.#walk(
+        masters.map((master) => master.node),
+        live,
+        pattern,
+        each,
+      );
+      if (!live()) return;
+      const after = await this.#topology(masters);
+      if (after === before) return;
+      if (walks === MAX_WALKS) {
+        throw new StateError(
+          ErrorCode.UNAVAILABLE,
+          `redis: ${what} failed: the Cluster's slots moved during each of ${MAX_WALKS} walks of its masters; try again once they settle`,
+          // clear() may have deleted keys already; keys() is a read.
+          what === 'clear()' ? { maybeApplied: true } : {},
+        );
+      }
+      await this.#refreshSlots();
+      before = await this.#topology(this.#masters());
+    }
+  }
+
+  async #walk(
+    nodes: Redis[],
+    live: () => boolean,
+    pattern: string,
+    each: (keys: string[]) => Promise<void>,
+  ): Promise<void> {
     for (const node of nodes) {
       let cursor = '0';
       do {

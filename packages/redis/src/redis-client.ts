@@ -14,6 +14,17 @@ function reconnectDelay(times: number): number {
 // and keeps the process alive for its whole length (2 s by default).
 const DISCONNECT_TIMEOUT_MS = 100;
 
+// A Cluster client learns of a new slot owner only from a MOVED reply or a lost
+// connection; a master that stalls (SIGSTOP, a partition) gives neither, so calls of its
+// slots kept timing out for as long as it stalled, long after its replica took over.
+// Asking the cluster for its slots this often bounds that.
+const SLOTS_REFRESH_INTERVAL_MS = 2000;
+
+// ioredis asks the sentinels one at a time for the master, with no time limit by default:
+// one sentinel that accepts connections and never answers held the store disconnected for
+// as long as it stalled, the other sentinels being fine.
+const SENTINEL_COMMAND_TIMEOUT_MS = 1000;
+
 /**
  * The ioredis options that make a standalone or Sentinel client safe for statewire. Spread
  * them into your own options when you inject a client:
@@ -77,13 +88,15 @@ export function isCluster(client: RedisClient): client is Cluster {
 /**
  * Creates the client a store owns, with {@link safeRedisOptions} (or
  * {@link safeClusterOptions}) forced, a capped reconnect backoff, no `CLIENT SETINFO`
- * round trips and, with Sentinel, `failoverDetector` on unless the options turn it off.
+ * round trips, a Cluster's slots refreshed every 2 s and, with Sentinel, `failoverDetector`
+ * on and a 1 s `sentinelCommandTimeout`, unless the options say otherwise.
  */
 export function createOwnedClient(source: ClientSource): RedisClient {
   if (source.cluster) {
     const options = source.cluster.options ?? {};
     return new Cluster(source.cluster.nodes, {
       clusterRetryStrategy: reconnectDelay,
+      slotsRefreshInterval: SLOTS_REFRESH_INTERVAL_MS,
       ...options,
       ...safeClusterOptions,
       redisOptions: {
@@ -100,7 +113,9 @@ export function createOwnedClient(source: ClientSource): RedisClient {
     disconnectTimeout: DISCONNECT_TIMEOUT_MS,
     // With Sentinel: listen for +switch-master and move to the new master at once, instead
     // of writing to the demoted one until it turns into a replica (issue 12, item 7).
-    ...(source.redisOptions?.sentinels ? { failoverDetector: true } : {}),
+    ...(source.redisOptions?.sentinels
+      ? { failoverDetector: true, sentinelCommandTimeout: SENTINEL_COMMAND_TIMEOUT_MS }
+      : {}),
     ...source.redisOptions,
     ...safeRedisOptions,
   };

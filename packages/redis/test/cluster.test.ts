@@ -31,6 +31,20 @@ async function countPerMaster(pattern: string): Promise<number[]> {
 }
 
 describe('redis Cluster', () => {
+  // A Cluster client learns of a new slot owner only from MOVED or a lost connection: a
+  // master that stalled (SIGSTOP) after its replica took over kept getting its slots' calls,
+  // all timing out, for as long as it stalled (recovered within ~1 s of the promotion with
+  // the refresh).
+  it('the store has its Cluster client refresh the slots every 2 s, unless told otherwise', () => {
+    const intervalOf = (store: ReturnType<typeof clusterStore>) =>
+      (store.client.options as { slotsRefreshInterval?: unknown }).slotsRefreshInterval;
+    expect(intervalOf(clusterStore())).toBe(2000);
+    const own = clusterStore({
+      cluster: { nodes: inject('clusterNodes'), options: { slotsRefreshInterval: 500 } },
+    });
+    expect(intervalOf(own)).toBe(500);
+  });
+
   it('slotOf() agrees with CLUSTER KEYSLOT, hash tags included', async () => {
     const keys = [
       'a',

@@ -243,4 +243,21 @@ describe('redis Sentinel failover', () => {
     );
     expect((store.client.options as { failoverDetector?: unknown }).failoverDetector).toBe(true);
   });
+
+  // ioredis asks the sentinels one at a time with no time limit: one sentinel that accepted
+  // connections and never answered (SIGSTOP) held the store disconnected for as long as it
+  // stalled, the other sentinels being fine (reconnected within ~1 s with the limit).
+  it('the store gives each sentinel 1 s to answer, unless told otherwise', () => {
+    const sentinels = [{ host: '127.0.0.1', port: 1 }];
+    const timeoutOf = (redisOptions: object) =>
+      (
+        track(
+          createRedisStore({
+            redisOptions: { sentinels, name: 'mymaster', lazyConnect: true, ...redisOptions },
+          }),
+        ).client.options as { sentinelCommandTimeout?: unknown }
+      ).sentinelCommandTimeout;
+    expect(timeoutOf({})).toBe(1000);
+    expect(timeoutOf({ sentinelCommandTimeout: 250 })).toBe(250);
+  });
 });
