@@ -122,9 +122,16 @@ export class KeyvStatewireStore extends EventEmitter {
   /** Stores every entry, in chunks of the batch limit (deletes those already expired). */
   async setMany(entries: KeyvEntry[]): Promise<boolean[]> {
     const store = this.store();
+    // Sets go before deletes, so a key given more than once would end as its last live
+    // entry, however its entries were ordered: only the last entry of each key counts.
+    const last = new Map<string, KeyvEntry>();
+    for (const entry of entries) {
+      last.delete(entry.key);
+      last.set(entry.key, entry);
+    }
     const live: KeyvEntry[] = [];
     const expired: string[] = [];
-    for (const entry of entries) {
+    for (const entry of last.values()) {
       if (isExpired(entry.ttl)) expired.push(entry.key);
       else live.push(entry);
     }

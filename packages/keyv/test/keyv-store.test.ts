@@ -68,6 +68,20 @@ for (const transport of useTransports()) {
       ]);
     });
 
+    // The expired entries were deleted after the live ones were set, whatever their order:
+    // a key set and then expired in one batch stayed, and one expired and then set was gone.
+    it('setMany() with a key given more than once ends as its last entry says', async () => {
+      const keyv = new Keyv({ store: fresh(), namespace: 'dup' });
+      await keyv.setMany([
+        { key: 'revived', value: 'old', ttl: -5000 },
+        { key: 'revived', value: 'new' },
+        { key: 'expired', value: 'v' },
+        { key: 'expired', value: 'v', ttl: -5000 },
+      ]);
+      expect(await keyv.get('revived')).toBe('new');
+      expect(await keyv.has('expired')).toBe(false);
+    });
+
     it('a ttl of Infinity stores the value with no expiry', async () => {
       const errors: unknown[] = [];
       const keyv = new Keyv({
